@@ -1,0 +1,5 @@
+"""``python -m pnet_kg`` is the ``pnet-kg`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,65 @@
+"""``pnet-kg build``, ``fmt`` and ``stats``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .options import emit, output_option, table_format_option
+
+
+@click.command("build")
+@click.option("-d", "--out-dir", type=click.Path(file_okay=False), default="build", show_default=True,
+              help="Folder for the release artifacts.")
+@click.option("--docs/--no-docs", default=True, show_default=True,
+              help="Also write HTML documentation of the ontology (needs pylode).")
+def build_cmd(out_dir: str, docs: bool) -> None:
+    """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) into the build folder."""
+    from ..build import build
+
+    for artifact in build(out_dir):
+        click.echo(f"wrote {artifact.path} ({artifact.format}, {artifact.triples} triples)")
+    if docs:
+        try:
+            from ..docs import write_docs
+        except ImportError:
+            return
+        path = write_docs(Path(out_dir))
+        if path is not None:
+            click.echo(f"wrote {path} (HTML documentation)")
+
+
+@click.command("fmt")
+@click.option("--check", is_flag=True, help="Only report files that are not canonical; exit 1 if any.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def fmt_cmd(check: bool, files: tuple[str, ...]) -> None:
+    """Rewrite the Turtle sources (or FILES) in canonical form; --check only reports."""
+    from ..fmt import format_files, source_files
+
+    paths = [Path(f) for f in files] or source_files()
+    results = format_files(paths, check=check)
+    changed = [r.path for r in results if r.changed]
+    for path in changed:
+        click.echo(f"{'not canonical' if check else 'reformatted'}: {path}")
+    click.echo(f"{len(results)} files, {len(changed)} {'not canonical' if check else 'reformatted'}", err=True)
+    if check and changed:
+        sys.exit(1)
+
+
+@click.command("stats")
+@table_format_option()
+@output_option
+def stats_cmd(output_format: str, output: str | None) -> None:
+    """Print counts of classes, properties, individuals, claims and sources, and claims per source."""
+    from ..io import render_table
+    from ..stats import stats
+
+    result = stats()
+    rows = [{"what": k.replace("_", " "), "count": v} for k, v in result.counts.items()]
+    text = render_table(rows, ["what", "count"], output_format)
+    if result.claims_per_source:
+        per = [{"source": k, "claims": v} for k, v in result.claims_per_source.items()]
+        text += "\n" + render_table(per, ["source", "claims"], output_format)
+    emit(text, output)

@@ -1,0 +1,60 @@
+"""One family of errors: every failure a user can cause is a :class:`PnetKgError`.
+
+The command line turns these into a one-line message and exit code 2; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PnetKgError(ValueError):
+    """Base class of every error pnet-kg raises for bad input or a missing resource."""
+
+
+class DataNotFoundError(PnetKgError):
+    """A packaged data directory (ontology, shapes, queries) cannot be found."""
+
+
+class InputError(PnetKgError):
+    """Bad user input, located as precisely as the reader knows it.
+
+    >>> str(InputError("not a number", file="cases.csv", line=4, field="ki67_percent", value="abc"))
+    "cases.csv:4: field 'ki67_percent': not a number (value 'abc')"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        value: object = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.field = field
+        self.value = value
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        text = self.message
+        if self.field is not None:
+            text = f"field {self.field!r}: {text}"
+        if self.value is not None:
+            text = f"{text} (value {self.value!r})"
+        return f"{where}: {text}" if where else text
+
+
+class QueryError(PnetKgError):
+    """An unknown named query, an unknown or ill-typed parameter, or a query that does not parse."""
+
+
+class ReasonerError(PnetKgError):
+    """The OWL reasoner could not run (for example, Java is missing)."""

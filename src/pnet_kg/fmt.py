@@ -1,0 +1,73 @@
+"""Canonical Turtle for the committed sources, so that a Protégé save normalises to a small diff.
+
+The canonical form is rdflib's ``longturtle`` (subjects, predicates and objects
+sorted; blank nodes nested and named canonically) with the project's prefixes.
+Comments and layout of a hand-edited file are not kept: the canonical file is the
+committed one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import InputError
+from .io import atomic_write_text
+from .load import parse_file
+from .prefixes import bind_all
+
+
+def canonical_turtle(graph: Graph) -> str:
+    """Serialise ``graph`` in the canonical form.
+
+    >>> g = Graph().parse(data="<https://w3id.org/pnet-kg/b> a <https://w3id.org/pnet-kg/A> .", format="turtle")
+    >>> print(canonical_turtle(g).strip().splitlines()[-3])
+    pnet:b
+    """
+    out = Graph()
+    bind_all(out)
+    for triple in graph:
+        out.add(triple)
+    text = out.serialize(format="longturtle")
+    # longturtle leaves trailing blanks after some predicates; strip them (no literal spans lines:
+    # the check below refuses multi-line literals, which could hold meaningful trailing spaces).
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    """What :func:`format_files` did to one file."""
+
+    path: Path
+    changed: bool
+
+
+def _canonical_of(path: Path) -> str:
+    graph = parse_file(path)
+    text = canonical_turtle(graph)
+    if '"""' in text:
+        raise InputError("multi-line literals are not allowed in the sources: write one line", file=path)
+    return text
+
+
+def format_files(paths: list[Path], *, check: bool = False) -> list[FormatResult]:
+    """Rewrite each Turtle file in canonical form (or, with ``check``, only report which differ)."""
+    results = []
+    for path in paths:
+        wanted = _canonical_of(path)
+        changed = path.read_text(encoding="utf-8") != wanted
+        if changed and not check:
+            atomic_write_text(path, wanted)
+        results.append(FormatResult(path, changed))
+    return results
+
+
+def source_files() -> list[Path]:
+    """Every committed Turtle source: ontology modules, knowledge files and shapes."""
+    from .resources import data_dir
+
+    files = sorted(data_dir("ontology").rglob("*.ttl"))
+    files += sorted(data_dir("shapes").rglob("*.ttl"))
+    return files

@@ -1,0 +1,106 @@
+"""Writing files and tables: atomic writes and the one registry of tabular output formats."""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+
+@contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; rename it over ``path`` only if the block succeeds.
+
+    Nothing half-written is ever left at ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_writer(path) as handle:
+        handle.write(text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    out = [line(list(columns)), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    return "\n".join(out) + "\n"
+
+
+def _markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    esc = lambda v: _cell(v).replace("|", "\\|")  # noqa: E731
+    out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    out += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _delimited(delimiter: str) -> Callable[[Sequence[dict[str, Any]], Sequence[str]], str]:
+    def write(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+        buffer = _io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([_cell(r.get(c)) for c in columns])
+        return buffer.getvalue()
+
+    return write
+
+
+def _json(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    return json.dumps([{c: r.get(c) for c in columns} for r in rows], indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _jsonl(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    return "".join(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, default=str) + "\n" for r in rows)
+
+
+#: Tabular writers by format name; the CLI offers exactly these choices.
+TABLE_WRITERS: dict[str, Callable[[Sequence[dict[str, Any]], Sequence[str]], str]] = {
+    "table": _table,
+    "csv": _delimited(","),
+    "tsv": _delimited("\t"),
+    "json": _json,
+    "jsonl": _jsonl,
+    "markdown": _markdown,
+}
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str = "table") -> str:
+    """Render ``rows`` (dicts) in ``fmt``, one of :data:`TABLE_WRITERS`.
+
+    >>> print(render_table([{"a": 1, "b": "x"}], ["a", "b"], "csv"), end="")
+    a,b
+    1,x
+    >>> print(render_table([{"a": 1, "b": "x"}], ["a", "b"]), end="")
+    a  b
+    -  -
+    1  x
+    """
+    return TABLE_WRITERS[fmt](rows, columns)

@@ -1,0 +1,95 @@
+"""Load the shipped graph: the root ontology and, through the catalog, all it imports.
+
+Imports are resolved from the package (never the network), exactly as Protégé
+resolves them through ``catalog-v001.xml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from .catalog import ROOT_IRI, read_catalog
+from .errors import InputError, PnetKgError
+from .prefixes import bind_all
+from .resources import ontology_dir
+
+
+def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
+    """Return ``{ontology IRI: file}`` for ``root`` and everything it imports, in import order.
+
+    >>> files = module_files()
+    >>> next(iter(files)) == ROOT_IRI
+    True
+    """
+    catalog = read_catalog(ontology_dir())
+    order: dict[str, Path] = {}
+    pending = [root]
+    while pending:
+        iri = pending.pop(0)
+        if iri in order:
+            continue
+        if iri not in catalog:
+            raise PnetKgError(f"owl:imports {iri} has no entry in catalog-v001.xml")
+        order[iri] = catalog[iri]
+        module = Graph().parse(catalog[iri], format="turtle")
+        pending.extend(str(o) for o in module.objects(URIRef(iri), OWL.imports))
+    return order
+
+
+def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
+    """Return each module of the shipped graph as its own :class:`rdflib.Graph`, keyed by ontology IRI."""
+    modules: dict[str, Graph] = {}
+    for iri, path in module_files(root).items():
+        modules[iri] = bind_all(Graph().parse(path, format="turtle"))
+    return modules
+
+
+def parse_file(path: str | Path, graph: Graph | None = None) -> Graph:
+    """Parse one RDF file into ``graph`` (a new one by default), guessing the format from its suffix.
+
+    Raises :class:`InputError` naming the file (and line, where the parser knows it)
+    when the file is missing, empty or malformed.
+    """
+    from rdflib.util import guess_format
+
+    path = Path(path)
+    graph = graph if graph is not None else bind_all(Graph())
+    if not path.is_file():
+        raise InputError("no such file", file=path)
+    fmt = guess_format(str(path)) or "turtle"
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=path)
+    try:
+        graph.parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+        line = getattr(exc, "lines", None) or getattr(exc, "line", None)
+        raise InputError(f"cannot parse as {fmt}: {exc}".splitlines()[0], file=path,
+                         line=line if isinstance(line, int) else None) from exc
+    return graph
+
+
+def load(extra: Iterable[str | Path] = ()) -> Graph:
+    """Return the merged shipped graph (ontology, knowledge and rules) as one :class:`rdflib.Graph`.
+
+    ``extra`` names further RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) to add.
+
+    >>> g = load()
+    >>> from rdflib.namespace import OWL, RDF
+    >>> (URIRef(ROOT_IRI), RDF.type, OWL.Ontology) in g
+    True
+    """
+    graph = bind_all(Graph())
+    for path in module_files().values():
+        graph.parse(path, format="turtle")
+    for path in extra:
+        parse_file(path, graph)
+    return graph
+
+
+def ontology_iris(graph: Graph) -> list[str]:
+    """Return the IRIs of every ``owl:Ontology`` in ``graph``, sorted."""
+    return sorted(str(s) for s in graph.subjects(RDF.type, OWL.Ontology))

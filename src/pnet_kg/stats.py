@@ -1,0 +1,63 @@
+"""Counts of what the graph holds: terms by kind, claims and sources, claims per source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+
+from .load import load
+
+_COUNTS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX pnet: <https://w3id.org/pnet-kg/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT
+  (COUNT(DISTINCT ?class) AS ?classes) (COUNT(DISTINCT ?op) AS ?object_properties)
+  (COUNT(DISTINCT ?dp) AS ?data_properties) (COUNT(DISTINCT ?ap) AS ?annotation_properties)
+  (COUNT(DISTINCT ?ind) AS ?individuals) (COUNT(DISTINCT ?claim) AS ?claims)
+  (COUNT(DISTINCT ?source) AS ?sources)
+WHERE {
+  { ?class a owl:Class . FILTER(isIRI(?class)) }
+  UNION { ?op a owl:ObjectProperty }
+  UNION { ?dp a owl:DatatypeProperty }
+  UNION { ?ap a owl:AnnotationProperty }
+  UNION { ?ind a owl:NamedIndividual }
+  UNION { ?claim a/rdfs:subClassOf* pnet:Claim }
+  UNION { ?source a pnet:Source }
+}
+"""
+
+_PER_SOURCE = """
+PREFIX pnet: <https://w3id.org/pnet-kg/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?source ?label (COUNT(DISTINCT ?claim) AS ?claims)
+WHERE {
+  ?source a pnet:Source ; rdfs:label ?label .
+  OPTIONAL { ?claim pnet:statedIn ?source }
+}
+GROUP BY ?source ?label
+ORDER BY DESC(?claims) ?label
+"""
+
+
+@dataclass
+class Stats:
+    """Counts of one graph; ``claims_per_source`` maps a source label to its number of claims."""
+
+    counts: dict[str, int]
+    claims_per_source: dict[str, int] = field(default_factory=dict)
+
+
+def stats(graph: Graph | None = None) -> Stats:
+    """Count classes, properties, individuals, claims and sources, and claims per source.
+
+    >>> s = stats()
+    >>> s.counts["classes"] > 10
+    True
+    """
+    graph = graph if graph is not None else load()
+    row = next(iter(graph.query(_COUNTS)))
+    counts = {str(name): int(row[name]) for name in row.labels}  # type: ignore[union-attr]
+    per_source = {str(r["label"]): int(r["claims"]) for r in graph.query(_PER_SOURCE)}  # type: ignore[index]
+    return Stats(counts, per_source)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
+
+from conftest import run_cli
+
+
+def test_help_on_every_command() -> None:
+    from pnet_kg.cli import COMMANDS
+
+    top = run_cli("--help")
+    assert top.returncode == 0
+    for name in COMMANDS:
+        assert name in top.stdout
+        result = run_cli(name, "--help")
+        assert result.returncode == 0, (name, result.stderr)
+        assert "Usage: pnet-kg" in result.stdout
+
+
+def test_build_writes_every_artifact_with_version_iri(tmp_path: Path) -> None:
+    result = run_cli("build", "--no-docs", "-d", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    root = URIRef("https://w3id.org/pnet-kg/pnet-kg.owl")
+    formats = {"owl": "xml", "ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}
+    sizes = set()
+    for suffix, fmt in formats.items():
+        g = Graph().parse(tmp_path / f"pnet-kg.{suffix}", format=fmt)
+        assert str(g.value(root, OWL.versionIRI)).startswith("https://w3id.org/pnet-kg/releases/")
+        assert not list(g.objects(root, OWL.imports)), "the merged file must not import its own modules"
+        sizes.add(len(g))
+    assert len(sizes) == 1, "all artifacts hold the same triples"
+
+
+def test_stats_counts_and_formats() -> None:
+    result = run_cli("stats", "-O", "csv")
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(",", 1) for line in result.stdout.splitlines()[1:8])
+    assert int(lines["classes"]) > 40
+    assert int(lines["claims"]) >= 0
+
+
+def test_fmt_check_exit_codes(tmp_path: Path) -> None:
+    f = tmp_path / "x.ttl"
+    f.write_text("<https://w3id.org/pnet-kg/x> a <https://w3id.org/pnet-kg/Y> .\n")
+    assert run_cli("fmt", "--check", str(f)).returncode == 1
+    assert run_cli("fmt", str(f)).returncode == 0
+    assert run_cli("fmt", "--check", str(f)).returncode == 0
+
+
+def test_bad_usage_and_bad_file_exit_2_without_traceback(tmp_path: Path) -> None:
+    r = run_cli("stats", "-O", "nope")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is not turtle")
+    r = run_cli("fmt", "--check", str(bad))
+    assert r.returncode == 2 and "bad.ttl" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from pnet_kg.fmt import canonical_turtle, format_files, source_files
+
+
+def test_committed_sources_are_canonical() -> None:
+    offenders = [r.path for r in format_files(source_files(), check=True) if r.changed]
+    assert offenders == [], f"run `pnet-kg fmt`: {offenders}"
+
+
+def test_canonical_form_is_stable_and_lossless(tmp_path: Path) -> None:
+    # A file as Protégé might save it: other prefix names, other order, blank nodes.
+    messy = tmp_path / "messy.ttl"
+    messy.write_text(
+        "@prefix : <https://w3id.org/pnet-kg/> .\n@prefix o: <http://www.w3.org/2002/07/owl#> .\n"
+        ":B a o:Class ; <http://www.w3.org/2000/01/rdf-schema#subClassOf> [ a o:Restriction ;"
+        " o:onProperty :p ; o:someValuesFrom :C ] .\n:A a o:Class .\n"
+    )
+    original = Graph().parse(messy)
+    format_files([messy])
+    once = messy.read_text()
+    assert isomorphic(Graph().parse(messy), original)
+    format_files([messy])
+    assert messy.read_text() == once
+    assert "PREFIX pnet: <https://w3id.org/pnet-kg/>" in once
+    assert once.index("pnet:A") < once.index("pnet:B")
+
+
+def test_check_reports_without_writing(tmp_path: Path) -> None:
+    f = tmp_path / "x.ttl"
+    f.write_text("<https://w3id.org/pnet-kg/x> a <https://w3id.org/pnet-kg/Y> .\n")
+    before = f.read_text()
+    [result] = format_files([f], check=True)
+    assert result.changed and f.read_text() == before
+    assert canonical_turtle(Graph().parse(f)) != before
