@@ -20,8 +20,16 @@ from ..errors import PnetKgError
 #: command name -> "module:attribute" below pnet_kg.cli
 COMMANDS: dict[str, str] = {
     "build": "core:build_cmd",
+    "cases": "cases:cases_group",
+    "claims": "query:claims_cmd",
     "fmt": "core:fmt_cmd",
+    "reason": "reason:reason_cmd",
+    "query": "query:query_cmd",
+    "sources": "query:sources_cmd",
+    "stage": "stage:stage_cmd",
     "stats": "core:stats_cmd",
+    "serve": "serve:serve_cmd",
+    "push": "serve:push_cmd",
 }
 
 

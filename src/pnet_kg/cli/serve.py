@@ -1,0 +1,62 @@
+"""``pnet-kg serve`` and ``pnet-kg push``."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+import click
+
+
+@click.command("serve")
+@click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
+              help="Case file (CSV/JSON, imported on the fly) or RDF file to serve with the graph; repeatable.")
+@click.option("--port", type=int, default=7878, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; only 127.0.0.1 is supported, by design.")
+@click.option("--location", type=click.Path(file_okay=False),
+              help="Keep the store in this folder between runs (reloaded only when the data changed).")
+@click.option("--timeout", "timeout_s", type=int, default=30, show_default=True, help="Query timeout in seconds.")
+def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None, timeout_s: int) -> None:
+    """Start a read-only SPARQL 1.1 endpoint (Oxigraph server) with its query page; Ctrl-C stops it."""
+    from ..errors import PnetKgError
+    from ..serve import free_port, serve
+
+    if host != "127.0.0.1":
+        raise PnetKgError("pnet-kg serve binds 127.0.0.1 only; put a reverse proxy in front to publish it")
+    server = serve(cases, port=port or free_port(), location=location, timeout_s=timeout_s)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.stop()
+        click.echo("stopped", err=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"pnet-kg SPARQL endpoint (read-only): {server.query_url}")
+    click.echo(f"query page: {server.url}   (Ctrl-C to stop)")
+    sys.stdout.flush()
+    assert server.process is not None
+    code = server.process.wait()
+    server.stop()
+    raise PnetKgError(f"the Oxigraph server exited with code {code}")
+
+
+@click.command("push")
+@click.option("--endpoint", required=True, help="SPARQL 1.1 Graph Store Protocol URL (e.g. http://host:3030/ds/data).")
+@click.option("--graph", "case_graph", default="https://w3id.org/pnet-kg/cases", show_default=True,
+              help="Named graph for the case files.")
+@click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
+              help="Case file (CSV/JSON) or RDF file to upload; repeatable.")
+@click.option("--chunk", "chunk_triples", type=int, default=50_000, show_default=True,
+              help="Triples per request for case data.")
+def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_triples: int) -> None:
+    """Upload the ontology modules (one named graph each, replaced) and case files to a triple store.
+
+    Basic-auth credentials, if needed, are read from PNET_KG_USER and PNET_KG_PASSWORD.
+    """
+    from ..push import push
+
+    for pushed in push(endpoint, cases, case_graph=case_graph, chunk_triples=chunk_triples, progress=True):
+        click.echo(f"{pushed.graph}: {pushed.triples} triples")

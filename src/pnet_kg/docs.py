@@ -1,0 +1,55 @@
+"""Documentation generated from the ontology: HTML pages (pyLODE) and a Mermaid diagram of the model."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from .build import merged_ontology
+from .io import atomic_write_text
+from .prefixes import PNET
+
+
+def write_docs(out_dir: Path, graph: Graph | None = None) -> Path | None:
+    """Write ``out_dir/pnet-kg.html`` with pyLODE; return its path, or ``None`` when pyLODE is not installed."""
+    try:
+        from pylode import OntPub
+    except ImportError:
+        return None
+    # pyLODE logs at DEBUG on the root logger while it works; keep the command's output readable.
+    logging.getLogger().setLevel(logging.WARNING)
+    merged = graph if graph is not None else merged_ontology()
+    html = OntPub(ontology=merged).make_html()
+    target = out_dir / "pnet-kg.html"
+    atomic_write_text(target, html)
+    return target
+
+
+def _name(graph: Graph, term: URIRef) -> str:
+    return str(term).removeprefix(str(PNET))
+
+
+def mermaid_diagram(graph: Graph | None = None) -> str:
+    """A Mermaid class diagram of the model: the classes that object properties connect, those
+    properties (domain --> range) and the subclass links among those classes.
+
+    >>> print(mermaid_diagram().splitlines()[0])
+    classDiagram
+    """
+    g = graph if graph is not None else merged_ontology()
+    ours = lambda t: isinstance(t, URIRef) and str(t).startswith(str(PNET))  # noqa: E731
+    edges, nodes = set(), set()
+    for prop in g.subjects(RDF.type, OWL.ObjectProperty):
+        for domain in g.objects(prop, RDFS.domain):
+            for range_ in g.objects(prop, RDFS.range):
+                if ours(prop) and ours(domain) and ours(range_):
+                    nodes |= {domain, range_}
+                    edges.add(f"    {_name(g, domain)} --> {_name(g, range_)} : {_name(g, prop)}")  # type: ignore[arg-type]
+    for cls in list(nodes):
+        for parent in g.objects(cls, RDFS.subClassOf):
+            if parent in nodes:
+                edges.add(f"    {_name(g, parent)} <|-- {_name(g, cls)}")  # type: ignore[arg-type]
+    return "\n".join(["classDiagram", *sorted(edges)]) + "\n"

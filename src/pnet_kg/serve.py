@@ -1,0 +1,175 @@
+"""A local, read-only SPARQL 1.1 endpoint: the Oxigraph server (from the ``oxigraph`` package) over the graph.
+
+The shipped graph and any case files are bulk-loaded into an on-disk Oxigraph
+location, then ``oxigraph serve-read-only`` answers the SPARQL Protocol on
+127.0.0.1 with its query page at ``/``. Updates and Graph Store writes are refused
+by the read-only server itself. The server is a child process, stopped by its
+process id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PnetKgError
+from .io import atomic_writer
+from .load import load
+
+CASE_SUFFIXES = {".csv", ".json"}
+
+
+def oxigraph_binary() -> str:
+    """Path of the ``oxigraph`` command installed by the ``oxigraph`` package (``pnet-kg[server]``)."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        raise PnetKgError("the Oxigraph server is not installed: pip install 'pnet-kg[server]' (package oxigraph)")
+    return found
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
+    """The shipped graph and each input as an RDF file Oxigraph can load; case files are imported first."""
+    shipped = workdir / "pnet-kg.nt"
+    with atomic_writer(shipped, "wb") as handle:
+        load().serialize(destination=handle, format="nt", encoding="utf-8")
+    out = [shipped]
+    for i, path in enumerate(files):
+        if path.suffix.lower() in CASE_SUFFIXES:
+            from .cases import read_cases, write_cases
+
+            target = workdir / f"cases-{i}.nt"
+            write_cases(read_cases(path).cases, target, "nt")
+            out.append(target)
+        else:
+            if not path.is_file():
+                raise PnetKgError(f"{path}: no such file")
+            out.append(path)
+    return out
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_location(location: Path, files: Sequence[Path] = ()) -> bool:
+    """Make ``location`` hold exactly the shipped graph plus ``files``; return True if it (re)loaded.
+
+    A kept location whose content is unchanged is reused as it is.
+    """
+    with tempfile.TemporaryDirectory(prefix="pnet-kg-serve-") as tmp:
+        sources = _as_ntriples([Path(f) for f in files], Path(tmp))
+        fingerprint = _fingerprint(sources)
+        marker = location / "pnet-kg.fingerprint"
+        if marker.is_file() and marker.read_text() == fingerprint:
+            return False
+        if location.exists():
+            shutil.rmtree(location)
+        location.mkdir(parents=True)
+        command = [oxigraph_binary(), "load", "--location", str(location)]
+        for source in sources:
+            command += ["--file", str(source)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PnetKgError(f"oxigraph could not load the data: {result.stderr.strip()[-500:]}")
+        marker.write_text(fingerprint)
+        return True
+
+
+@dataclass
+class Server:
+    """A running read-only Oxigraph server; use as a context manager or call :meth:`stop`."""
+
+    location: Path
+    port: int
+    timeout_s: int = 30
+    process: subprocess.Popen[bytes] | None = None
+    _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """Base URL: the query page; SPARQL queries go to ``url + 'query'``."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "query"
+
+    def start(self, wait_s: float = 30.0) -> Server:
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve-read-only", "--location", str(self.location),
+             "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(self.timeout_s)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise PnetKgError(f"the Oxigraph server stopped at start: {err.strip()[-500:]}")
+            try:
+                urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=1).close()
+                return self
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.1)
+        self.stop()
+        raise PnetKgError(f"the Oxigraph server did not answer on port {self.port} within {wait_s:.0f} s")
+
+    def stop(self) -> None:
+        """Stop the server by its process id (SIGTERM, then SIGKILL after 10 s) and remove a temporary location."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.process.stderr:
+            self.process.stderr.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(cases: Sequence[str | Path] = (), *, port: int | None = None, location: str | Path | None = None,
+          timeout_s: int = 30) -> Server:
+    """Load the graph (and ``cases``: case CSV/JSON or RDF files) and start a read-only endpoint.
+
+    ``location`` keeps the store on disk between runs (reloaded only when the data changed);
+    by default a temporary one is used and removed on :meth:`Server.stop`.
+    """
+    tmp = None
+    if location is None:
+        tmp = tempfile.TemporaryDirectory(prefix="pnet-kg-store-")
+        where = Path(tmp.name) / "store"
+    else:
+        where = Path(location)
+    prepare_location(where, [Path(c) for c in cases])
+    server = Server(where, port if port is not None else free_port(), timeout_s, _tmp=tmp)
+    return server.start()
