@@ -6,7 +6,7 @@ resolves them through ``catalog-v001.xml``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -18,13 +18,8 @@ from .prefixes import bind_all
 from .resources import ontology_dir
 
 
-def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
-    """Return ``{ontology IRI: file}`` for ``root`` and everything it imports, in import order.
-
-    >>> files = module_files()
-    >>> next(iter(files)) == ROOT_IRI
-    True
-    """
+def _walk_imports(root: str, parse: Callable[[str, Path], Graph]) -> dict[str, Path]:
+    """Visit ``root`` and its imports breadth-first; ``parse(iri, path)`` returns the graph that now holds the module."""
     catalog = read_catalog(ontology_dir())
     order: dict[str, Path] = {}
     pending = [root]
@@ -35,16 +30,30 @@ def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
         if iri not in catalog:
             raise PnetKgError(f"owl:imports {iri} has no entry in catalog-v001.xml")
         order[iri] = catalog[iri]
-        module = Graph().parse(catalog[iri], format="turtle")
-        pending.extend(str(o) for o in module.objects(URIRef(iri), OWL.imports))
+        holder = parse(iri, catalog[iri])
+        pending.extend(str(o) for o in holder.objects(URIRef(iri), OWL.imports))
     return order
+
+
+def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
+    """Return ``{ontology IRI: file}`` for ``root`` and everything it imports, in import order.
+
+    >>> files = module_files()
+    >>> next(iter(files)) == ROOT_IRI
+    True
+    """
+    return _walk_imports(root, lambda iri, path: Graph().parse(path, format="turtle"))
 
 
 def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
     """Return each module of the shipped graph as its own :class:`rdflib.Graph`, keyed by ontology IRI."""
     modules: dict[str, Graph] = {}
-    for iri, path in module_files(root).items():
+
+    def parse(iri: str, path: Path) -> Graph:
         modules[iri] = bind_all(Graph().parse(path, format="turtle"))
+        return modules[iri]
+
+    _walk_imports(root, parse)
     return modules
 
 
@@ -83,8 +92,8 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
     True
     """
     graph = bind_all(Graph())
-    for path in module_files().values():
-        graph.parse(path, format="turtle")
+    # each module is parsed once, straight into the merged graph, which then also answers its imports
+    _walk_imports(ROOT_IRI, lambda iri, path: graph.parse(path, format="turtle"))
     for path in extra:
         parse_file(path, graph)
     return graph

@@ -66,9 +66,15 @@ def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
     return out
 
 
-def _fingerprint(files: Sequence[Path]) -> str:
+def _fingerprint(inputs: Sequence[Path]) -> str:
+    """Hash of the committed sources and the user's input files (not of serialisations, whose blank
+    node labels change from run to run)."""
+    from .load import module_files
+
     digest = hashlib.sha256()
-    for path in files:
+    for path in [*module_files().values(), *inputs]:
+        if not path.is_file():
+            raise PnetKgError(f"{path}: no such file")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -78,12 +84,13 @@ def prepare_location(location: Path, files: Sequence[Path] = ()) -> bool:
 
     A kept location whose content is unchanged is reused as it is.
     """
+    inputs = [Path(f) for f in files]
+    fingerprint = _fingerprint(inputs)
+    marker = location / "pnet-kg.fingerprint"
+    if marker.is_file() and marker.read_text() == fingerprint:
+        return False
     with tempfile.TemporaryDirectory(prefix="pnet-kg-serve-") as tmp:
-        sources = _as_ntriples([Path(f) for f in files], Path(tmp))
-        fingerprint = _fingerprint(sources)
-        marker = location / "pnet-kg.fingerprint"
-        if marker.is_file() and marker.read_text() == fingerprint:
-            return False
+        sources = _as_ntriples(inputs, Path(tmp))
         if location.exists():
             shutil.rmtree(location)
         location.mkdir(parents=True)
@@ -136,11 +143,11 @@ class Server:
         raise PnetKgError(f"the Oxigraph server did not answer on port {self.port} within {wait_s:.0f} s")
 
     def stop(self) -> None:
-        """Stop the server by its process id (SIGTERM, then SIGKILL after 10 s) and remove a temporary location."""
+        """Stop the server by its process id (SIGTERM, then SIGKILL after 3 s: the read-only server has nothing to save, and it waits for idle keep-alive connections otherwise) and remove a temporary location."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
+import time
 from types import FrameType
 
 import click
@@ -27,19 +29,33 @@ def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None
         raise PnetKgError("pnet-kg serve binds 127.0.0.1 only; put a reverse proxy in front to publish it")
     server = serve(cases, port=port or free_port(), location=location, timeout_s=timeout_s)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        server.stop()
-        click.echo("stopped", err=True)
-        sys.exit(0)
+    stop_requested: list[float] = []
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        # Only signal the child here: waiting for it inside a signal handler would deadlock with the
+        # wait() of the main loop below, which owns the subprocess lock.
+        if server.process is not None and server.process.poll() is None:
+            server.process.send_signal(signal.SIGTERM)
+        stop_requested.append(time.monotonic())
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     click.echo(f"pnet-kg SPARQL endpoint (read-only): {server.query_url}")
     click.echo(f"query page: {server.url}   (Ctrl-C to stop)")
     sys.stdout.flush()
     assert server.process is not None
-    code = server.process.wait()
+    while True:
+        try:
+            code = server.process.wait(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            # the read-only server has nothing to save; do not wait on idle keep-alive connections
+            if stop_requested and time.monotonic() - stop_requested[0] > 3:
+                server.process.kill()
     server.stop()
+    if stop_requested:
+        click.echo("stopped", err=True)
+        return
     raise PnetKgError(f"the Oxigraph server exited with code {code}")
 
 

@@ -1,0 +1,99 @@
+"""The shipped ontology through owlready2, and the Java side (HermiT, OWL API) that owlready2 ships.
+
+owlready2 cannot read Turtle, so the merged graph (the same one ``pnet-kg build``
+writes, see :func:`pnet_kg.build.merged_ontology`) is converted to N-Triples in
+a temporary file and loaded from there; the Turtle sources stay the one copy.
+
+>>> onto = load_owlready()
+>>> onto.base_iri
+'https://w3id.org/pnet-kg/pnet-kg.owl#'
+>>> onto.world["https://w3id.org/pnet-kg/Insulinoma"].label.first()
+locstr('insulinoma', 'en')
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from .catalog import ROOT_IRI
+from .errors import ReasonerError
+
+_HERE = Path(__file__).resolve().parent
+#: The helper run by :func:`run_owlcheck`: OWL API loading, OWL 2 DL profile and explanations.
+OWLCHECK_SOURCE = _HERE / "java" / "OwlCheck.java"
+
+
+def merged_graph(extra: Iterable[str | Path] = ()) -> Graph:
+    """Return the shipped graph plus ``extra`` files as one ontology (root header, no module headers)."""
+    from .build import merged_ontology
+    from .load import load
+
+    return merged_ontology(load(extra))
+
+
+def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = None) -> Any:
+    """Load the shipped graph (plus ``extra`` RDF files) into a fresh owlready2 World and return its ontology.
+
+    The ontology's ``world`` attribute is the :class:`owlready2.World`; nothing is
+    shared with owlready2's default world, so two calls never see each other's
+    individuals. ``graph`` (a merged graph, see :func:`merged_graph`) skips re-reading the sources.
+
+    Raises :class:`pnet_kg.errors.InputError` for an extra file that is missing or does not parse.
+    """
+    import owlready2
+
+    merged = graph if graph is not None else merged_graph(extra)
+    world = owlready2.World()
+    fd, tmp = tempfile.mkstemp(prefix="pnet-kg-", suffix=".nt")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            merged.serialize(destination=handle, format="nt", encoding="utf-8")
+        with open(tmp, "rb") as handle:
+            ontology = world.get_ontology(ROOT_IRI).load(fileobj=handle, format="ntriples")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return ontology
+
+
+def java_executable() -> str | None:
+    """The ``java`` command on PATH (as owlready2 will call it), or None when Java is missing."""
+    import owlready2
+
+    exe: str = owlready2.JAVA_EXE
+    return exe if os.path.isabs(exe) and os.access(exe, os.X_OK) else shutil.which(exe)
+
+
+def hermit_jar() -> Path:
+    """HermiT's jar as owlready2 ships it; it also holds the OWL API 3 classes (OWLManager, profiles)."""
+    import owlready2
+
+    return Path(owlready2.__file__).resolve().parent / "hermit" / "HermiT.jar"
+
+
+def run_owlcheck(mode: str, owl_file: str | Path, *args: str, timeout: float = 600) -> list[list[str]]:
+    """Run ``OwlCheck.java MODE FILE ARGS`` (Java 11+ source launch) and return its records (lists of fields).
+
+    Raises :class:`ReasonerError` when Java is missing, cannot compile the helper
+    (a runtime without the JDK compiler), or the helper fails.
+    """
+    import subprocess
+
+    java = java_executable()
+    if java is None:
+        raise ReasonerError("Java is not installed (no 'java' on PATH): the OWL API helper cannot run")
+    command = [java, "-Xmx2G", "-cp", str(hermit_jar()), str(OWLCHECK_SOURCE), mode, str(owl_file), *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise ReasonerError(f"the OWL API helper did not finish in {timeout:.0f} s") from exc
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise ReasonerError(f"the OWL API helper failed (needs a JDK 11+ to compile {OWLCHECK_SOURCE.name}): {tail}")
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
