@@ -22,10 +22,35 @@ def write_docs(out_dir: Path, graph: Graph | None = None) -> Path | None:
     # pyLODE logs at DEBUG on the root logger while it works; keep the command's output readable.
     logging.getLogger().setLevel(logging.WARNING)
     merged = graph if graph is not None else merged_ontology()
-    html = OntPub(ontology=merged).make_html()
+    html = OntPub(ontology=_for_pylode(merged)).make_html()
     target = out_dir / "pnet-kg.html"
     atomic_write_text(target, html)
     return target
+
+
+def _for_pylode(graph: Graph) -> Graph:
+    """A copy that pyLODE can show in full: it renders skos:definition and rdfs:seeAlso, not the OBO
+    annotations, so definitions and cross-references are repeated in those terms (for display only)."""
+    from rdflib import Literal
+    from rdflib.namespace import SKOS
+
+    from .prefixes import IAO_DEFINITION, OBOINOWL, converter
+
+    shown = Graph()
+    for triple in graph:
+        shown.add(triple)
+    for term, definition in graph.subject_objects(IAO_DEFINITION):
+        shown.add((term, SKOS.definition, definition))
+    for term in set(graph.subjects(OBOINOWL.hasDbXref)):
+        xrefs = sorted(str(x) for x in graph.objects(term, OBOINOWL.hasDbXref))
+        shown.add((term, RDFS.comment, Literal("Cross-references: " + ", ".join(xrefs))))
+        for xref in xrefs:
+            iri = converter().expand(xref)
+            if iri:
+                shown.add((term, RDFS.seeAlso, URIRef(iri)))
+    for prefix, uri in graph.namespaces():
+        shown.bind(prefix, uri)
+    return shown
 
 
 def _name(graph: Graph, term: URIRef) -> str:
