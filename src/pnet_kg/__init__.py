@@ -13,9 +13,16 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .build import build
+from .cases import Case, CaseFile, read_cases, write_cases
 from .errors import InputError, PnetKgError, QueryError, ReasonerError
 from .load import load, load_modules
+from .owl import load_owlready
+from .reason import Explanation, ReasoningReport, reason
+from .query import QueryResult, list_queries, query
+from .staging import StageResult, StagingRun, stage, stage_file
 from .stats import Stats, stats
+from .synth import synth_cases
+from .validate import ValidationReport, ValidationResult, validate
 
 try:
     __version__ = version("pnet-kg")
@@ -23,14 +30,33 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "Case",
+    "CaseFile",
+    "Explanation",
     "InputError",
     "PnetKgError",
     "QueryError",
+    "QueryResult",
     "ReasonerError",
+    "ReasoningReport",
+    "StageResult",
+    "StagingRun",
     "Stats",
+    "ValidationReport",
+    "ValidationResult",
     "__version__",
     "build",
+    "list_queries",
     "load",
     "load_modules",
+    "load_owlready",
+    "query",
+    "read_cases",
+    "reason",
+    "stage",
+    "stage_file",
     "stats",
+    "synth_cases",
+    "validate",
+    "write_cases",
 ]

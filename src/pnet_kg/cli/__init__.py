@@ -19,6 +19,7 @@ from ..errors import PnetKgError
 
 #: command name -> "module:attribute" below pnet_kg.cli
 COMMANDS: dict[str, str] = {
+    "demo": "demo:demo_cmd",
     "build": "core:build_cmd",
     "cases": "cases:cases_group",
     "claims": "query:claims_cmd",
@@ -28,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "sources": "query:sources_cmd",
     "stage": "stage:stage_cmd",
     "stats": "core:stats_cmd",
+    "validate": "validate:validate_cmd",
     "serve": "serve:serve_cmd",
     "push": "serve:push_cmd",
 }

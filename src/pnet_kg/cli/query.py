@@ -1,0 +1,152 @@
+"""``pnet-kg query`` (named or ad-hoc SPARQL), ``pnet-kg claims --source`` and ``pnet-kg sources --claim``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import QueryError
+from .options import emit, output_option, table_format_option
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        params[name.strip()] = value
+    return params
+
+
+def _target(endpoint: str | None, engine: str | None) -> Any:
+    if endpoint is not None:
+        return endpoint
+    if engine == "oxigraph":
+        from ..query import _shipped_graph
+        from ..store import oxigraph_store
+
+        return oxigraph_store(graph=_shipped_graph())
+    return None
+
+
+def _catalogue_text(fmt: str) -> str:
+    from ..io import render_table
+    from ..query import list_queries
+
+    rows = [{"name": q.name, "scope": q.scope, "parameters": ", ".join(
+        f"{p.name}={'REQUIRED' if p.required else p.default}" for p in q.params), "title": q.title}
+        for q in list_queries()]
+    return render_table(rows, ["name", "scope", "parameters", "title"], fmt)
+
+
+def _describe(name: str) -> str:
+    from ..query import get_query
+
+    q = get_query(name)
+    lines = [f"{q.name}: {q.title}", "", q.question, ""]
+    if q.params:
+        lines.append("parameters:")
+        for p in q.params:
+            lines.append(f"  {p.describe()}")
+            if p.description:
+                lines.append(f"      {p.description}")
+    else:
+        lines.append("parameters: none")
+    lines += [f"scope: {q.scope}", f"example: {q.example}", ""]
+    return "\n".join(lines)
+
+
+@click.command("query")
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their parameters.")
+@click.option("--describe", is_flag=True, help="Show the question, parameters and example of query NAME.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the named query (repeatable).")
+@click.option("-f", "--file", "file_", type=click.Path(dir_okay=False), default=None,
+              help="Run the SPARQL SELECT query in FILE instead of a named query.")
+@click.option("--cases", multiple=True, type=click.Path(dir_okay=False),
+              help="Case file (CSV, JSON or RDF) to load beside the graph, on the embedded pyoxigraph store (repeatable).")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Run on this SPARQL 1.1 endpoint instead of the local graph.")
+@click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default=None,
+              help="Local engine (default: rdflib, or oxigraph when --cases is given).")
+@click.option("--labels/--no-labels", default=True, show_default=True,
+              help="Put a <column>_label column beside each column of IRIs.")
+@click.option("-c", "--columns", default=None, metavar="A,B,...",
+              help="Show only these result columns (and their labels), in this order.")
+@table_format_option()
+@output_option
+def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, ...], file_: str | None,
+              cases: tuple[str, ...], endpoint: str | None, engine: str | None, labels: bool,
+              columns: str | None, output_format: str, output: str | None) -> None:
+    """Run the named query NAME (see --list), or a SPARQL file with --file, and print its rows.
+
+    \b
+    Examples:
+      pnet-kg query --list
+      pnet-kg query node-classification --param subsite=head --param node_group=celiac
+      pnet-kg query case-nodal-classification --cases cohort.csv -O csv
+      pnet-kg query therapies --param situation=pnet:ProgressiveDisease --endpoint http://localhost:7878/query
+    """
+    from ..query import bound_text, get_query, read_query_file, run
+
+    if list_:
+        emit(_catalogue_text(output_format), output)
+        return
+    if name is None and file_ is None:
+        raise click.UsageError("give a query NAME, --file FILE or --list")
+    if name is not None and file_ is not None:
+        raise click.UsageError("give either a query NAME or --file, not both")
+    if describe:
+        if name is None:
+            raise click.UsageError("--describe needs a query NAME")
+        emit(_describe(name), output)
+        return
+    if endpoint is not None and (cases or engine):
+        raise click.UsageError("--endpoint cannot be combined with --cases or --engine")
+    target = _target(endpoint, engine)
+    if file_ is not None:
+        if params:
+            raise click.UsageError("--param applies to named queries only")
+        result = run(read_query_file(file_), target, cases=cases, labels=labels)
+    else:
+        assert name is not None
+        named = get_query(name)
+        result = run(bound_text(named, _parse_params(params)), target, cases=cases, labels=labels, named=named)
+    keep = [c.strip() for c in columns.split(",") if c.strip()] if columns else []
+    emit(result.render(output_format, labels=labels, columns=keep), output)
+
+
+@click.command("claims")
+@click.option("--source", required=True, metavar="SOURCE",
+              help="The source, as a CURIE or bare name (pnet:Source_003, Source_003).")
+@click.option("--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint.")
+@table_format_option()
+@output_option
+def claims_cmd(source: str, endpoint: str | None, output_format: str, output: str | None) -> None:
+    """Print the claims of one source (the named query claims-of-source)."""
+    from ..query import query
+
+    result = query("claims-of-source", endpoint, source=source)
+    if not result.rows:
+        raise QueryError(f"no claims are stated in {source!r} (is it a pnet:Source? see: pnet-kg query term-list "
+                         "--param category=pnet:Source)")
+    emit(result.render(output_format), output)
+
+
+@click.command("sources")
+@click.option("--claim", required=True, metavar="CLAIM",
+              help="The claim, as a CURIE or bare name (pnet:Claim_001_03, Claim_001_03).")
+@click.option("--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint.")
+@table_format_option()
+@output_option
+def sources_cmd(claim: str, endpoint: str | None, output_format: str, output: str | None) -> None:
+    """Print the sources of one claim: the source stating it and the cited work it rests on (sources-of-claim)."""
+    from ..query import query
+
+    result = query("sources-of-claim", endpoint, claim=claim)
+    if not result.rows:
+        raise QueryError(f"{claim!r} is not a claim with a source in the graph")
+    emit(result.render(output_format), output)

@@ -1,0 +1,257 @@
+"""Stage tumour cases with the rules of the graph: WHO grade, AJCC 8 T, N, M and stage group, node classes.
+
+The rules are data (:mod:`pnet_kg.rules`); this module only interprets the rule
+vocabulary. A variable that is unknown is an interval of possible values, so a
+category is reported only when every possible value gives it: ``TX`` for T,
+``unknown`` for N and the stage otherwise. Where several rules of one system
+match, the category of highest rank applies (the higher grade, the larger T).
+
+>>> r = stage({"case_id": "A1", "histology": "net", "primary_subsite": "tail", "tumor_size_mm": "25",
+...            "ki67_percent": "4", "positive_node_groups": "splenic", "positive_node_count": "2"})
+>>> (r.grade, r.t, r.n, r.m, r.stage, r.nodes)
+('G2', 'T2', 'N1', 'M0', 'III', 'splenic=regional')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+from .cases import Case, iter_cases, parse_case
+from .errors import InputError, PnetKgError
+from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
+
+#: The output fields of the contract, in order.
+OUTPUT_FIELDS: tuple[str, ...] = ("case_id", "staging_system", "grade", "t", "n", "m", "stage", "nodes", "warnings")
+UNKNOWN = "unknown"
+TX = "TX"
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """The staging of one case, in the contract's output fields."""
+
+    case_id: str
+    staging_system: str
+    grade: str
+    t: str
+    n: str
+    m: str
+    stage: str
+    nodes: str
+    warnings: tuple[str, ...] = ()
+
+    def as_row(self) -> dict[str, str]:
+        """The contract row (warnings ``;``-separated)."""
+        return {"case_id": self.case_id, "staging_system": self.staging_system, "grade": self.grade, "t": self.t,
+                "n": self.n, "m": self.m, "stage": self.stage, "nodes": self.nodes,
+                "warnings": "; ".join(self.warnings)}
+
+
+@dataclass
+class StagingRun:
+    """Results of a file, with the errors of the rows skipped under ``keep_going``."""
+
+    results: list[StageResult]
+    errors: list[InputError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    category: str | None  #: decided category, or None
+    candidates: frozenset[str]  #: categories the data leaves possible
+
+
+def _decide(rules: Sequence[CriterionRule], values: Mapping[str, Interval | None], invaded: frozenset[str],
+            unknown_is_anything: bool) -> _Decision:
+    """Evaluate criterion rules of one dimension; the highest-ranked certain match wins if nothing above is possible."""
+    certain: CriterionRule | None = None
+    possible: list[CriterionRule] = []
+    for rule in rules:
+        if rule.variable is not None and rule.range is not None:
+            value = values.get(rule.variable)
+            if value is None:
+                if not unknown_is_anything:
+                    continue
+                value = Interval.everything()
+            is_certain, is_possible = rule.range.contains(value), rule.range.overlaps(value)
+        elif rule.structures:
+            # the invaded list is complete (empty means none), so invasion is never uncertain
+            is_certain = is_possible = bool(rule.structures & invaded)
+        else:
+            is_certain = is_possible = True
+        if is_possible:
+            possible.append(rule)
+        if is_certain and (certain is None or rule.rank > certain.rank):
+            certain = rule
+    floor = certain.rank if certain is not None else -math.inf
+    candidates = frozenset(r.assigns for r in possible if r.rank >= floor and (certain is None or r.rank > floor)) | (
+        frozenset({certain.assigns}) if certain is not None else frozenset())
+    decided = certain.assigns if certain is not None and candidates == {certain.assigns} else None
+    return _Decision(decided, candidates)
+
+
+class Stager:
+    """Stages cases with one :class:`RuleSet`; rule lookups are indexed once and repeated sub-results cached."""
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules if rules is not None else load_rules()
+        r = self.rules
+        self._criteria: dict[tuple[str, str], list[CriterionRule]] = {}
+        for c in r.criteria:
+            for diff in ([c.differentiation] if c.differentiation else list(r.vocabulary.differentiations)):
+                self._criteria.setdefault((diff, c.dimension), []).append(c)
+        self._system: dict[str, str] = {}
+        for (diff, dim), rules_ in self._criteria.items():
+            if dim == "t":
+                systems = {c.system for c in rules_}
+                if len(systems) != 1:
+                    raise PnetKgError(f"T rules for histology {diff!r} belong to {len(systems)} staging systems")
+                self._system[diff] = systems.pop()
+        self._primary: dict[tuple[str, str], NodeRule] = {}
+        self._others: dict[tuple[str, str], list[NodeRule]] = {}
+        for nr in r.node_rules:
+            if nr.system == r.node_system:
+                self._primary[(nr.family, nr.group)] = nr
+            else:
+                self._others.setdefault((nr.family, nr.group), []).append(nr)
+        self._grade = lru_cache(maxsize=65536)(self._grade_uncached)
+        self._t = lru_cache(maxsize=65536)(self._t_uncached)
+        self._stage = lru_cache(maxsize=4096)(self._stage_uncached)
+
+    # -- dimensions ---------------------------------------------------------------------------------
+    def _grade_uncached(self, diff: str, ki67: float | None, mitoses: int | None) -> str:
+        values = {"ki67_percent": None if ki67 is None else Interval.point(ki67),
+                  "mitoses_per_2mm2": None if mitoses is None else Interval.point(float(mitoses))}
+        # grade uses whichever index is given (the contract needs only one), so an absent one is ignored
+        d = _decide(self._criteria.get((diff, "grade"), []), values, frozenset(), unknown_is_anything=False)
+        return d.category or UNKNOWN
+
+    def _t_uncached(self, diff: str, size: float | None, invaded: frozenset[str]) -> _Decision:
+        size_iv = None if size is None else Interval.point(size)
+        return _decide(self._criteria.get((diff, "t"), []), {"tumor_size_mm": size_iv}, invaded,
+                       unknown_is_anything=True)
+
+    def _n(self, diff: str, regional_groups: int, count: int | None) -> _Decision:
+        if regional_groups == 0:
+            iv = Interval.point(0.0)
+        elif count is None:
+            # each positive group holds at least one node; the count itself is unknown
+            iv = Interval(float(regional_groups), True, math.inf, False)
+        else:
+            iv = Interval.point(float(max(count, regional_groups)))
+        return _decide(self._criteria.get((diff, "n"), []), {"positive_node_count": iv}, frozenset(),
+                       unknown_is_anything=True)
+
+    def _m(self, system: str, diff: str, hepatic: bool, extrahepatic: bool) -> str:
+        best = None
+        for rule in self.rules.m_rules:
+            if rule.system != system or (rule.differentiation not in (None, diff)):
+                continue
+            if rule.requires_hepatic not in (None, hepatic) or rule.requires_extrahepatic not in (None, extrahepatic):
+                continue
+            if best is None or rule.rank > best.rank:
+                best = rule
+        return best.assigns if best is not None else UNKNOWN
+
+    def _stage_uncached(self, system: str, diff: str, ts: frozenset[str], ns: frozenset[str], m: str) -> str:
+        stages: set[str] = set()
+        for t, n in product(sorted(ts), sorted(ns)):
+            best = None
+            for rule in self.rules.stage_rules:
+                if rule.system == system and rule.differentiation in (None, diff) and t in rule.t and n in rule.n \
+                        and m in rule.m and (best is None or rule.rank > best.rank):
+                    best = rule
+            if best is None:
+                return UNKNOWN
+            stages.add(best.assigns)
+        return stages.pop() if len(stages) == 1 else UNKNOWN
+
+    # -- one case -----------------------------------------------------------------------------------
+    def stage_case(self, case: Case | Mapping[str, Any]) -> StageResult:
+        """Stage one case (a :class:`Case` or a dict of contract fields, which is checked first)."""
+        if not isinstance(case, Case):
+            case = parse_case(case, self.rules.vocabulary)
+        r = self.rules
+        diff = case.histology
+        system = self._system.get(diff)
+        if system is None:
+            raise PnetKgError(f"no staging system in the graph has T rules for histology {diff!r}")
+        family = r.vocabulary.subsite_family.get(case.primary_subsite, "")
+        warnings: list[str] = []
+        nodes: list[str] = []
+        regional = 0
+        distant_nodes = False
+        for group in case.positive_node_groups:
+            rule = self._primary.get((family, group))
+            if rule is None:
+                warnings.append(f"no rule of {r.system_notation.get(r.node_system, r.node_system)} classifies "
+                                f"{group} nodes for a {case.primary_subsite} primary: ignored")
+                continue
+            nodes.append(f"{group}={rule.assigns}")
+            if rule.assigns == "regional":
+                regional += 1
+            else:
+                distant_nodes = True
+            warnings.extend(self._disagreements(rule, case.primary_subsite))
+        hepatic = any(s in r.vocabulary.hepatic_sites for s in case.distant_sites)
+        extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in case.distant_sites)
+        grade = self._grade(diff, case.ki67_percent, case.mitoses_per_2mm2)
+        t = self._t(diff, case.tumor_size_mm, frozenset(case.invaded_structures))
+        n = self._n(diff, regional, case.positive_node_count)
+        m = self._m(system, diff, hepatic, extrahepatic)
+        stage = self._stage(system, diff, t.candidates if t.category is None else frozenset({t.category}),
+                            n.candidates if n.category is None else frozenset({n.category}), m)
+        return StageResult(
+            case_id=case.case_id, staging_system=r.system_notation.get(system, system), grade=grade,
+            t=t.category or TX, n=n.category or UNKNOWN, m=m, stage=stage, nodes=";".join(nodes),
+            warnings=tuple(dict.fromkeys(warnings)),
+        )
+
+    def _disagreements(self, rule: NodeRule, subsite: str) -> Iterator[str]:
+        r = self.rules
+        here = r.system_notation.get(rule.system or "", rule.system or "")
+        for other in self._others.get((rule.family, rule.group), []):
+            if other.assigns == rule.assigns:
+                continue
+            name = r.system_notation.get(other.system, other.system) if other.system else r.source_label.get(
+                other.source, other.source)
+            yield (f"{rule.group} nodes are {rule.assigns} for a {subsite} primary under {here} "
+                   f"(source: {r.source_label.get(rule.source, rule.source)}) but {other.assigns} under {name} "
+                   f"(source: {r.source_label.get(other.source, other.source)})")
+
+    def stage_cases(self, cases: Iterable[Case | Mapping[str, Any]]) -> Iterator[StageResult]:
+        """Stage many cases lazily."""
+        for case in cases:
+            yield self.stage_case(case)
+
+
+@lru_cache(maxsize=1)
+def _default_stager() -> Stager:
+    return Stager()
+
+
+def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> StageResult:
+    """Stage one case given as a :class:`Case` or a dict of contract fields.
+
+    :raises InputError: when a dict field breaks the contract.
+    """
+    stager = Stager(rules) if rules is not None else _default_stager()
+    return stager.stage_case(case)
+
+
+def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None = None) -> StagingRun:
+    """Read, check and stage every case of a CSV or JSON case file.
+
+    :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``.
+    """
+    stager = Stager(rules) if rules is not None else _default_stager()
+    errors: list[InputError] = []
+    cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary)
+    results = list(stager.stage_cases(cases))
+    return StagingRun(results, errors)

@@ -1,0 +1,899 @@
+"""Validate the shipped graph and researchers' data against the SHACL shapes in ``shapes/``.
+
+The shapes (SHACL Core and SHACL-SPARQL only) are the single source of truth. Two
+engines apply them and give the same results:
+
+* ``"fast"`` (the default) reads the shapes once, compiles every constraint into one
+  SPARQL query over all focus nodes, and runs the queries on an embedded pyoxigraph
+  store (:mod:`pnet_kg.store`): 100,000 cases in seconds;
+* ``"pyshacl"``, the reference implementation over rdflib, used by the tests to prove
+  that the fast engine agrees with it, and as a fallback for shapes that use a part of
+  SHACL the compiler does not handle (``"auto"`` chooses).
+
+Failures the data causes are *returned* in a :class:`ValidationReport`; input that
+cannot be read is *raised* as :class:`~pnet_kg.errors.InputError` naming file and line.
+
+>>> report = validate()
+>>> report.conforms in (True, False)
+True
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal as TypingLiteral, Union
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from .errors import InputError, PnetKgError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pyoxigraph as ox
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+PNET_CASE = "https://w3id.org/pnet-kg/case/"
+Engine = TypingLiteral["auto", "fast", "pyshacl"]
+DataInput = Union[str, Path, Graph]
+
+#: Suffixes read as RDF; ``.csv`` and case ``.json`` files go through :mod:`pnet_kg.cases`.
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml",
+                ".xml": "xml", ".n3": "n3", ".nq": "nquads", ".trig": "trig"}
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+class UnsupportedShape(PnetKgError):
+    """A shape uses a part of SHACL that the fast engine does not compile (``"auto"`` falls back to pySHACL)."""
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``: which node broke which constraint of which shape, and why.
+
+    ``severity`` is ``"Violation"``, ``"Warning"`` or ``"Info"``; ``constraint`` is the
+    SHACL constraint component (for example ``sh:MinCountConstraintComponent``).
+    """
+
+    severity: str
+    focus: Node
+    focus_label: str
+    path: Node | None
+    value: Node | None
+    message: str
+    shape: Node
+    constraint: URIRef
+
+    def key(self, shapes: Graph | None = None) -> tuple[Any, ...]:
+        """A comparable identity: focus, path, constraint, severity and value (literals by value).
+
+        >>> r = ValidationResult("Violation", URIRef("urn:a"), "a", None, Literal("13.0", datatype=XSD.decimal),
+        ...                      "m", URIRef("urn:s"), SH.DatatypeConstraintComponent)
+        >>> r.key()[4] == ValidationResult("Violation", URIRef("urn:a"), "a", None,
+        ...     Literal("13", datatype=XSD.decimal), "m", URIRef("urn:s"), SH.DatatypeConstraintComponent).key()[4]
+        True
+        """
+        return (_node_key(self.focus), path_text(shapes, self.path) if shapes is not None else _node_key(self.path),
+                str(self.constraint), self.severity, _node_key(self.value))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready values (terms as N3 text)."""
+        return {"severity": self.severity, "focus": _n3(self.focus), "focus_label": self.focus_label,
+                "path": _n3(self.path), "value": _n3(self.value), "message": self.message,
+                "shape": _n3(self.shape), "constraint": _n3(self.constraint)}
+
+
+@dataclass
+class ValidationReport:
+    """What :func:`validate` found: ``conforms`` is true when no result has severity Violation.
+
+    ``graph`` is the standard ``sh:ValidationReport`` as an :class:`rdflib.Graph`;
+    ``text`` the same report for people, grouped by shape.
+    """
+
+    conforms: bool
+    results: list[ValidationResult]
+    graph: Graph
+    text: str
+    engine: str = "fast"
+    input_errors: list[InputError] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        """How many results have ``severity`` (``"Violation"``, ``"Warning"`` or ``"Info"``)."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def to_json(self) -> str:
+        """The report as JSON: ``conforms``, counts by severity and every result."""
+        body = {"conforms": self.conforms, "engine": self.engine,
+                "counts": {s.lower(): self.count(s) for s in SEVERITIES},
+                "results": [r.as_dict() for r in self.results],
+                "input_errors": [str(e) for e in self.input_errors]}
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _n3(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return node.n3()
+
+
+def _node_key(node: Node | None) -> Any:
+    if isinstance(node, Literal):
+        value = node.toPython()
+        datatype = node.datatype or (None if node.language else XSD.string)
+        return ("literal", str(datatype or ""), node.language or "",
+                value if not isinstance(value, Literal) else str(value))
+    if isinstance(node, BNode):
+        return ("bnode",)  # blank nodes have no identity across engines
+    return None if node is None else str(node)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+@lru_cache(maxsize=1)
+def _shipped_shapes() -> Graph:
+    from .resources import data_dir
+
+    graph = Graph()
+    for path in sorted(data_dir("shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def shapes_graph(files: Iterable[str | Path] | None = None) -> Graph:
+    """Return the shapes: the shipped ``shapes/*.ttl`` (default) or the given Turtle files.
+
+    >>> len(shapes_graph()) > 100
+    True
+    """
+    if files is None:
+        return _shipped_shapes()
+    from .load import parse_file
+
+    graph = Graph()
+    for path in files:
+        parse_file(path, graph)
+    return graph
+
+
+def path_text(shapes: Graph | None, path: Node | None) -> str | None:
+    """A SHACL property path as a SPARQL property path (``None`` stays ``None``).
+
+    >>> g = Graph()
+    >>> path_text(g, URIRef("urn:p"))
+    '<urn:p>'
+    """
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if shapes is None:
+        raise UnsupportedShape(f"complex path {path} needs the shapes graph")
+    if (path, RDF.first, None) in shapes:
+        return "(" + "/".join(str(path_text(shapes, p)) for p in Collection(shapes, path)) + ")"
+    for predicate, wrap in ((SH.alternativePath, None), (SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                            (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = shapes.value(path, predicate)
+        if inner is None:
+            continue
+        if predicate == SH.alternativePath:
+            return "(" + "|".join(str(path_text(shapes, p)) for p in Collection(shapes, inner)) + ")"
+        assert wrap is not None
+        return "(" + wrap.format(path_text(shapes, inner)) + ")"
+    raise UnsupportedShape(f"unknown SHACL path {path}")
+
+
+# SHACL vocabulary a shape may use, by what the compiler does with it.
+_TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
+_VALUE_COMPONENTS = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.minInclusive, SH.maxInclusive,
+                     SH.minExclusive, SH.maxExclusive, SH.minLength, SH.maxLength, SH.pattern, SH.languageIn,
+                     SH["or"]}
+_OTHER_COMPONENTS = {SH.minCount, SH.maxCount, SH.hasValue, SH.lessThan, SH.lessThanOrEquals, SH.sparql}
+_ANNOTATIONS = {SH.severity, SH.message, SH.path, SH.property, SH.flags, SH.deactivated, SH.name,
+                SH.description, SH.order, SH.group, SH.defaultValue}
+_COMPONENT_IRI = {SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
+                  SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
+                  SH.minInclusive: SH.MinInclusiveConstraintComponent,
+                  SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+                  SH.minExclusive: SH.MinExclusiveConstraintComponent,
+                  SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+                  SH.minLength: SH.MinLengthConstraintComponent, SH.maxLength: SH.MaxLengthConstraintComponent,
+                  SH.pattern: SH.PatternConstraintComponent, SH.languageIn: SH.LanguageInConstraintComponent,
+                  SH["or"]: SH.OrConstraintComponent,
+                  SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
+                  SH.hasValue: SH.HasValueConstraintComponent, SH.lessThan: SH.LessThanConstraintComponent,
+                  SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+                  SH.sparql: SH.SPARQLConstraintComponent}
+# Datatypes whose lexical form SPARQL can check by casting (an ill-typed literal fails sh:datatype).
+_CASTABLE = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
+
+
+@dataclass
+class _Check:
+    """One constraint compiled to a SPARQL query whose solutions are the results."""
+
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    messages: list[Literal]
+    path: Node | None
+    targets: list[tuple[URIRef, Node]]
+    query: str  # with __FOCUS__ where the focus-node pattern goes
+    kind: str  # "focus" (no value), "value" (?value is the value node), "sparql"
+    source_constraint: Node | None = None
+    default_value_is_focus: bool = False
+
+
+def _sparql_term(node: Node) -> str:
+    if isinstance(node, Literal):
+        return node.n3()
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    raise UnsupportedShape(f"cannot write {node!r} into a query")
+
+
+def _value_condition(shapes: Graph, predicate: URIRef, obj: Node, shape: Node) -> str:
+    """A SPARQL expression that is true when ``?value`` satisfies one value-type constraint."""
+    v = "?value"
+    if predicate == SH.datatype:
+        if obj == RDF.langString:
+            return f"(isLiteral({v}) && LANG({v}) != \"\")"
+        ok = f"(isLiteral({v}) && sameTerm(DATATYPE({v}), <{obj}>))"
+        if obj in _CASTABLE:
+            ok = f"({ok} && COALESCE(isLiteral(<{obj}>(STR({v}))), false))"
+        return ok
+    if predicate == SH["class"]:
+        return f"EXISTS {{ {v} <{RDF.type}> ?__type . FILTER(?__type IN (__CLASS<{obj}>__)) }}"
+    if predicate == SH.nodeKind:
+        kinds = {SH.IRI: f"isIRI({v})", SH.BlankNode: f"isBlank({v})", SH.Literal: f"isLiteral({v})",
+                 SH.BlankNodeOrIRI: f"(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral:
+                 f"(isBlank({v}) || isLiteral({v}))", SH.IRIOrLiteral: f"(isIRI({v}) || isLiteral({v}))"}
+        if obj not in kinds:
+            raise UnsupportedShape(f"unknown sh:nodeKind {obj}")
+        return kinds[obj]  # type: ignore[index]
+    if predicate == SH["in"]:
+        members = list(Collection(shapes, obj))  # type: ignore[arg-type]
+        return "(" + " || ".join(f"sameTerm({v}, {_sparql_term(m)})" for m in members) + ")" if members else "false"
+    ops = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+    if predicate in ops:
+        return f"(isLiteral({v}) && COALESCE({v} {ops[predicate]} {_sparql_term(obj)}, false))"
+    if predicate in (SH.minLength, SH.maxLength):
+        op = ">=" if predicate == SH.minLength else "<="
+        return f"(!isBlank({v}) && STRLEN(STR({v})) {op} {int(obj)})"  # type: ignore[call-overload]
+    if predicate == SH.pattern:
+        flags = shapes.value(shape, SH.flags)
+        pattern = json.dumps(str(obj))
+        args = f"{pattern}, {json.dumps(str(flags))}" if flags is not None else pattern
+        return f"(!isBlank({v}) && COALESCE(REGEX(STR({v}), {args}), false))"
+    if predicate == SH.languageIn:
+        tags = [str(t) for t in Collection(shapes, obj)]  # type: ignore[arg-type]
+        tests = " || ".join(f"LANGMATCHES(LANG({v}), {json.dumps(t)})" for t in tags) or "false"
+        return f"(isLiteral({v}) && LANG({v}) != \"\" && ({tests}))"
+    if predicate == SH["or"]:
+        members = list(Collection(shapes, obj))  # type: ignore[arg-type]
+        return "(" + " || ".join(_member_condition(shapes, m) for m in members) + ")" if members else "false"
+    raise UnsupportedShape(f"unknown constraint {predicate}")
+
+
+def _member_condition(shapes: Graph, member: Node) -> str:
+    """True when ``?value`` conforms to a member shape of ``sh:or``.
+
+    Compiled members: value-type constraints on the node itself, or ``sh:path`` with ``sh:minCount 1``.
+    """
+    parts = []
+    path = shapes.value(member, SH.path)
+    for predicate, obj in sorted(shapes.predicate_objects(member), key=lambda po: (str(po[0]), str(po[1]))):
+        if predicate in (RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description):
+            continue
+        if path is not None and predicate == SH.minCount and int(obj) == 1:  # type: ignore[call-overload]
+            parts.append(f"EXISTS {{ ?value {path_text(shapes, path)} ?__any }}")
+        elif path is None and predicate in _VALUE_COMPONENTS:
+            parts.append(_value_condition(shapes, predicate, obj, member))  # type: ignore[arg-type]
+        else:
+            raise UnsupportedShape(f"sh:or member {member} uses {predicate}, which the fast engine does not compile")
+    return "(" + " && ".join(parts or ["true"]) + ")"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _sparql_prefixes(shapes: Graph, constraint: Node) -> str:
+    lines = []
+    for declarer in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(declarer, SH.declare):
+            prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines)))
+
+
+def _compile_sparql(shapes: Graph, shape: Node, constraint: Node, path: Node | None) -> str:
+    select = shapes.value(constraint, SH.select)
+    if select is None:
+        raise UnsupportedShape(f"SPARQL constraint {constraint} has no sh:select (ASK validators are not compiled)")
+    text = str(select)
+    if re.search(r"\b(VALUES|MINUS|SERVICE)\b", text, re.IGNORECASE) or "$shapesGraph" in text \
+            or "$currentShape" in text:
+        raise UnsupportedShape(f"SPARQL constraint {constraint} uses VALUES, MINUS, SERVICE or a shapes-graph variable")
+    if path is not None:
+        text = text.replace("$PATH", str(path_text(shapes, path)))
+    text = re.sub(r"\$this\b", "?this", text)
+    match = _WHERE.search(text)
+    if match is None:
+        raise UnsupportedShape(f"SPARQL constraint {constraint}: no WHERE {{ found")
+    head = text[:match.start()]
+    if "?this" not in head and "*" not in head:
+        raise UnsupportedShape(f"SPARQL constraint {constraint} must select $this for the fast engine")
+    # The focus pattern opens the outermost group, so that every top-level filter and
+    # EXISTS sees ?this bound, as with the pre-binding of the SHACL-SPARQL specification.
+    return _sparql_prefixes(shapes, constraint) + "\n" + text[:match.end()] + " __FOCUS__ " + text[match.end():]
+
+
+def _shape_nodes(shapes: Graph) -> list[Node]:
+    nodes: set[Node] = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    nodes |= set(shapes.objects(None, SH.property))
+    for target in _TARGETS:
+        nodes |= set(shapes.subjects(target, None))
+    return sorted(nodes, key=str)
+
+
+def compile_shapes(shapes: Graph) -> list[_Check]:
+    """Compile every constraint of ``shapes`` into a :class:`_Check`; raise :class:`UnsupportedShape` if one cannot be."""
+    checks: list[_Check] = []
+    parents: dict[Node, list[Node]] = defaultdict(list)
+    for parent, child in shapes.subject_objects(SH.property):
+        parents[child].append(parent)
+    for shape in _shape_nodes(shapes):
+        if shapes.value(shape, SH.deactivated) == Literal(True):
+            continue
+        for predicate in set(shapes.predicates(shape, None)):
+            if str(predicate).startswith(str(SH)) and predicate not in (
+                    _TARGETS | _VALUE_COMPONENTS | _OTHER_COMPONENTS | _ANNOTATIONS | {SH.declare, SH.prefixes}):
+                raise UnsupportedShape(f"shape {shape} uses {predicate}, which the fast engine does not compile")
+        targets = [(p, o) for p in _TARGETS for o in shapes.objects(shape, p)]
+        for parent in parents.get(shape, []):
+            targets += [(p, o) for p in _TARGETS for o in shapes.objects(parent, p)]
+        if not targets:
+            continue
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        messages = [m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)]
+        path = shapes.value(shape, SH.path)
+        p_text = path_text(shapes, path) if path is not None else None
+
+        def add(component: URIRef, query: str, kind: str, source: Node | None = None,
+                default_focus: bool = False, msgs: list[Literal] | None = None) -> None:
+            checks.append(_Check(shape, component, severity, messages if msgs is None else msgs, path,  # noqa: B023
+                                 targets, query, kind, source, default_focus))  # noqa: B023
+
+        value_nodes = f"?this {p_text} ?value ." if p_text else "BIND(?this AS ?value)"
+        for predicate, obj in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
+            if predicate in _VALUE_COMPONENTS:
+                condition = _value_condition(shapes, predicate, obj, shape)  # type: ignore[arg-type]
+                query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
+                add(_COMPONENT_IRI[predicate], query, "value")
+            elif predicate in (SH.minCount, SH.maxCount):
+                if p_text is None:
+                    raise UnsupportedShape(f"{predicate} on node shape {shape}")
+                n = int(obj)  # type: ignore[call-overload]
+                if predicate == SH.minCount and n == 1:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} ?v }} }}"
+                elif predicate == SH.minCount:
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ OPTIONAL {{ ?this {p_text} ?v }} }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+                else:
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ ?this {p_text} ?v }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
+                add(_COMPONENT_IRI[predicate], query, "focus")
+            elif predicate == SH.hasValue:
+                query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ {value_nodes.replace('?value', _sparql_term(obj))} }} }}"
+                add(SH.HasValueConstraintComponent, query, "focus")
+            elif predicate in (SH.lessThan, SH.lessThanOrEquals):
+                op = "<" if predicate == SH.lessThan else "<="
+                query = (f"SELECT ?this ?value WHERE {{ __FOCUS__ {value_nodes} ?this <{obj}> ?other . "
+                         f"FILTER(!COALESCE(?value {op} ?other, false)) }}")
+                add(_COMPONENT_IRI[predicate], query, "value")
+            elif predicate == SH.sparql:
+                if shapes.value(obj, SH.deactivated) == Literal(True):
+                    continue
+                extra = [m for m in shapes.objects(obj, SH.message) if isinstance(m, Literal)]
+                add(SH.SPARQLConstraintComponent, _compile_sparql(shapes, shape, obj, path), "sparql", obj,
+                    default_focus=path is None, msgs=messages + [m for m in extra if m not in messages])
+    return checks
+
+
+# ---------------------------------------------------------------- the fast engine
+
+
+def _class_closure(store: ox.Store, cls: Node) -> list[str]:
+    import pyoxigraph as ox
+
+    query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}"
+    found = {f"<{s['c'].value}>" for s in store.query(query) if isinstance(s["c"], ox.NamedNode)}  # type: ignore[index,union-attr]
+    found.add(f"<{cls}>")
+    return sorted(found)
+
+
+def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]], closures: dict[Node, list[str]]) -> str:
+    branches = []
+    for kind, obj in targets:
+        if kind == SH.targetClass:
+            classes = closures.setdefault(obj, _class_closure(store, obj))
+            if len(classes) == 1:
+                branches.append(f"?this <{RDF.type}> {classes[0]} .")
+            else:
+                branches.append(f"?this <{RDF.type}> ?__target . VALUES ?__target {{ {' '.join(classes)} }}")
+        elif kind == SH.targetNode:
+            branches.append(f"VALUES ?this {{ {_sparql_term(obj)} }}")
+        elif kind == SH.targetSubjectsOf:
+            branches.append(f"?this <{obj}> ?__object .")
+        elif kind == SH.targetObjectsOf:
+            branches.append(f"?__subject <{obj}> ?this .")
+    if len(branches) == 1 and targets[0][0] == SH.targetClass and len(closures[targets[0][1]]) == 1:
+        return branches[0]
+    union = " UNION ".join(f"{{ {b} }}" for b in branches)
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+
+def _from_ox(term: Any) -> Node | None:
+    from .store import from_ox
+
+    return from_ox(term)
+
+
+def _messages_for(check: _Check, bindings: dict[str, Node]) -> list[Literal]:
+    if check.kind != "sparql":
+        return list(check.messages)
+    out = []
+    for m in check.messages:
+        text = str(m)
+        for var, val in bindings.items():
+            text = re.sub("{{[?$]{}}}".format(var), str(val).replace("\\", "\\\\"), text)
+        out.append(Literal(text, lang=m.language, datatype=m.datatype))
+    return out
+
+
+@dataclass
+class _RawResult:
+    check: _Check
+    focus: Node
+    path: Node | None
+    value: Node | None
+    messages: list[Literal]
+
+
+def _run_checks(store: ox.Store, checks: Sequence[_Check]) -> list[_RawResult]:
+    import pyoxigraph as ox
+
+    closures: dict[Node, list[str]] = {}
+    raw: list[_RawResult] = []
+    for check in checks:
+        focus = _focus_pattern(store, check.targets, closures)
+        query = check.query.replace("__FOCUS__", focus)
+        query = re.sub(r"__CLASS<([^>]+)>__", lambda m: ", ".join(closures.setdefault(
+            URIRef(m.group(1)), _class_closure(store, URIRef(m.group(1))))), query)
+        try:
+            solutions = store.query(query)
+        except (SyntaxError, ValueError, OSError) as exc:  # a shape whose SPARQL oxigraph refuses
+            raise UnsupportedShape(f"shape {check.shape}: {exc}") from exc
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        seen: set[tuple[Any, ...]] = set()
+        for solution in solutions:
+            bound = {n: _from_ox(solution[n]) for n in names if solution[n] is not None}
+            focus_node = bound.get("this")
+            if focus_node is None:
+                continue
+            value = bound.get("value")
+            path = check.path
+            if check.kind == "focus":
+                value = None
+            elif check.kind == "sparql":
+                if "path" in bound:
+                    path = bound["path"]
+                if value is None and check.default_value_is_focus:
+                    value = focus_node
+                extra = tuple(sorted((k, str(v)) for k, v in bound.items() if k not in ("this", "path", "value")))
+                ident = (focus_node, path, value, extra)
+                if ident in seen:  # the same guard against duplicate rows as pySHACL's
+                    continue
+                seen.add(ident)
+            raw.append(_RawResult(check, focus_node, path, value, _messages_for(check, {
+                k: v for k, v in bound.items() if v is not None})))  # type: ignore[misc]
+    return raw
+
+
+# ---------------------------------------------------------------- loading data
+
+
+def _is_case_file(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return True
+    if suffix != ".json":
+        return False
+    try:
+        head = path.read_text(encoding="utf-8-sig")[:65536].lstrip()
+    except (OSError, UnicodeDecodeError):
+        return True  # let the case reader report it
+    return head.startswith("[") and '"case_id"' in head.split("}", 1)[0] or not head
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise InputError("no such file", file=path)
+    if not path.is_file():
+        raise InputError("not a file", file=path)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=path)
+
+
+def _case_ntriples(path: Path, keep_going: bool, errors: list[InputError]) -> bytes:
+    from .cases import case_rdf, iter_cases
+    from .rules import load_rules
+
+    vocab = load_rules().vocabulary
+    buffer = io.StringIO()
+    for case in iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab):
+        buffer.write(case_rdf(case, vocab, "nt"))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _rdf_format(path: Path) -> str:
+    fmt = RDF_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(set(RDF_SUFFIXES) | {".csv", ".json"}))
+        raise InputError(f"unknown file type {path.suffix or '(no suffix)'!r} (known: {known})", file=path)
+    return fmt
+
+
+def _oxigraph_load(store: ox.Store, path: Path) -> None:
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
+               "xml": ox.RdfFormat.RDF_XML, "n3": ox.RdfFormat.N3, "nquads": ox.RdfFormat.N_QUADS,
+               "trig": ox.RdfFormat.TRIG}
+    fmt = _rdf_format(path)
+    try:
+        store.bulk_load(path=str(path), format=formats[fmt], to_graph=ox.DefaultGraph())
+    except SyntaxError as exc:
+        raise InputError(f"cannot parse as {fmt}: {exc.msg}", file=path, line=exc.lineno) from None
+    except (ValueError, OSError) as exc:
+        raise InputError(f"cannot parse as {fmt}: {exc}", file=path) from None
+
+
+def _shipped_into(store: ox.Store) -> None:
+    """Load the root ontology and its imports closure (through the catalog) into ``store``."""
+    import pyoxigraph as ox
+
+    from .catalog import ROOT_IRI, read_catalog
+    from .resources import ontology_dir
+
+    catalog = read_catalog(ontology_dir())
+    done: set[str] = set()
+    pending = [ROOT_IRI]
+    imports = ox.NamedNode(str(URIRef("http://www.w3.org/2002/07/owl#imports")))
+    while pending:
+        iri = pending.pop(0)
+        if iri in done:
+            continue
+        if iri not in catalog:
+            raise PnetKgError(f"owl:imports {iri} has no entry in catalog-v001.xml")
+        done.add(iri)
+        store.bulk_load(path=str(catalog[iri]), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        pending += [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), imports, None)
+                    if isinstance(q.object, ox.NamedNode)]
+
+
+def _as_list(data: DataInput | Iterable[DataInput] | None) -> list[DataInput]:
+    if data is None:
+        return []
+    if isinstance(data, (str, Path, Graph)):
+        return [data]
+    return list(data)
+
+
+def load_store(data: DataInput | Iterable[DataInput] | None = None, *, shipped: bool = True,
+               keep_going: bool = False, errors: list[InputError] | None = None) -> ox.Store:
+    """Return an in-memory pyoxigraph store with the shipped graph (unless ``shipped=False``) and ``data``."""
+    import pyoxigraph as ox
+
+    from .store import add_graph
+
+    store = ox.Store()
+    if shipped:
+        _shipped_into(store)
+    errors = errors if errors is not None else []
+    for item in _as_list(data):
+        if isinstance(item, Graph):
+            add_graph(store, item)
+            continue
+        path = Path(item)
+        _check_readable(path)
+        if _is_case_file(path):
+            store.bulk_load(_case_ntriples(path, keep_going, errors), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.DefaultGraph())
+        else:
+            _oxigraph_load(store, path)
+    return store
+
+
+def load_graph(data: DataInput | Iterable[DataInput] | None = None, *, shipped: bool = True,
+               keep_going: bool = False, errors: list[InputError] | None = None) -> Graph:
+    """The same data as :func:`load_store`, as one :class:`rdflib.Graph` (for pySHACL)."""
+    from .load import load, parse_file
+    from .prefixes import bind_all
+
+    graph = load() if shipped else bind_all(Graph())
+    errors = errors if errors is not None else []
+    for item in _as_list(data):
+        if isinstance(item, Graph):
+            graph += item
+            continue
+        path = Path(item)
+        _check_readable(path)
+        if _is_case_file(path):
+            graph.parse(data=_case_ntriples(path, keep_going, errors).decode("utf-8"), format="nt")
+        else:
+            _rdf_format(path)
+            parse_file(path, graph)
+    return graph
+
+
+# ---------------------------------------------------------------- labels, report graph, text
+
+
+def _labels(store_or_graph: Any, nodes: Iterable[Node]) -> dict[Node, str]:
+    from .prefixes import converter
+
+    nodes = set(nodes)
+    wanted = [n for n in nodes if isinstance(n, URIRef)]
+    labels: dict[Node, str] = {}
+    if isinstance(store_or_graph, Graph):
+        graph = store_or_graph
+        for node in wanted:
+            found = [o for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)]
+            english = [o for o in found if (o.language or "").startswith("en")] or found
+            if english:
+                labels[node] = str(sorted(english)[0])
+            else:
+                case_id = graph.value(node, URIRef("https://w3id.org/pnet-kg/caseId"))
+                if case_id is not None:
+                    labels[node] = f"case {case_id}"
+    else:
+        import pyoxigraph as ox
+
+        store = store_or_graph
+        label, case_id = ox.NamedNode(str(RDFS.label)), ox.NamedNode("https://w3id.org/pnet-kg/caseId")
+        for node in wanted:
+            found = [q.object for q in store.quads_for_pattern(ox.NamedNode(str(node)), label, None)
+                     if isinstance(q.object, ox.Literal)]
+            english = [o for o in found if (o.language or "").startswith("en")] or found
+            if english:
+                labels[node] = sorted(o.value for o in english)[0]
+                continue
+            ids = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(str(node)), case_id, None)]
+            if ids:
+                labels[node] = f"case {sorted(ids)[0]}"
+    for node in nodes:
+        if node not in labels:
+            labels[node] = _curie(node) if isinstance(node, URIRef) else str(node)
+    return labels
+
+
+def _curie(node: Node | None) -> str:
+    from .prefixes import converter
+
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        compressed = converter().compress(str(node))
+        if compressed is None and str(node).startswith(PNET_CASE):
+            compressed = "case:" + str(node)[len(PNET_CASE):]
+        return compressed or f"<{node}>"
+    if isinstance(node, Literal):
+        return node.n3()
+    return f"_:{node}"
+
+
+def _copy_node(source: Graph, target: Graph, node: Node) -> None:
+    """Copy the description of blank node ``node`` (a complex path) from ``source`` into ``target``."""
+    if not isinstance(node, BNode):
+        return
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        _copy_node(source, target, o)
+
+
+def _report_graph(results: Sequence[ValidationResult], conforms: bool, shapes: Graph,
+                  sources: dict[int, Node | None]) -> Graph:
+    from .prefixes import bind_all
+
+    graph = bind_all(Graph())
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(conforms)))
+    for i, r in enumerate(results):
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, r.focus))
+        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.sourceConstraintComponent, r.constraint))
+        graph.add((node, SH.sourceShape, r.shape))
+        _copy_node(shapes, graph, r.shape)
+        if r.path is not None:
+            graph.add((node, SH.resultPath, r.path))
+            _copy_node(shapes, graph, r.path)
+        if r.value is not None:
+            graph.add((node, SH.value, r.value))
+        if r.message:
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+        if sources.get(i) is not None:
+            graph.add((node, SH.sourceConstraint, sources[i]))  # type: ignore[arg-type]
+    return graph
+
+
+def _shape_title(shapes: Graph, shape: Node) -> str:
+    label = shapes.value(shape, RDFS.label)
+    name = _curie(shape).replace("https://w3id.org/pnet-kg/shapes/", "shp:") if isinstance(shape, URIRef) else ""
+    if isinstance(shape, URIRef) and str(shape).startswith("https://w3id.org/pnet-kg/shapes/"):
+        name = "shp:" + str(shape)[len("https://w3id.org/pnet-kg/shapes/"):]
+    return f"{label} ({name})" if label is not None else (name or "anonymous shape")
+
+
+def report_text(results: Sequence[ValidationResult], conforms: bool, shapes: Graph,
+                input_errors: Sequence[InputError] = ()) -> str:
+    """The report for people: one block per shape (violations first), one line per result."""
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    groups: dict[tuple[int, str, Node], list[ValidationResult]] = defaultdict(list)
+    for r in results:
+        groups[(order.get(r.severity, 9), _shape_title(shapes, r.shape), r.shape)].append(r)
+    lines = []
+    for (_, title, _shape), items in sorted(groups.items(), key=lambda kv: kv[0][:2]):
+        severity = items[0].severity
+        lines.append(f"{severity} {title}: {len(items)} result{'s' if len(items) != 1 else ''}")
+        messages = sorted({r.message for r in items})
+        for m in messages[:1]:
+            lines.append(f"  {m}")
+        for r in sorted(items, key=lambda r: (r.focus_label, str(r.path), str(r.value))):
+            where = r.focus_label
+            curie = _curie(r.focus)
+            if curie != where:
+                where = f"{where} [{curie}]"
+            details = []
+            if r.path is not None and isinstance(r.path, URIRef):
+                details.append(f"path {_curie(r.path)}")
+            if r.value is not None and r.value != r.focus:
+                details.append(f"value {_curie(r.value)}")
+            extra = f" ({', '.join(details)})" if details else ""
+            note = f": {r.message}" if len(messages) > 1 else ""
+            lines.append(f"  - {where}{extra}{note}")
+        lines.append("")
+    for error in input_errors:
+        lines.append(f"skipped input: {error}")
+    counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
+    lines.append(f"{'conforms' if conforms else 'does not conform'}: {counts['Violation']} violations, "
+                 f"{counts['Warning']} warnings, {counts['Info']} infos")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _severity_name(node: Node | None) -> str:
+    text = str(node or SH.Violation)
+    return text.rsplit("#", 1)[-1]
+
+
+def _first_message(messages: Sequence[Literal]) -> str:
+    if not messages:
+        return ""
+    english = [m for m in messages if (m.language or "en").startswith("en")] or list(messages)
+    return str(sorted(english, key=str)[0])
+
+
+def _fast(store: ox.Store, shapes: Graph) -> tuple[list[ValidationResult], dict[int, Node | None]]:
+    checks = compile_shapes(shapes)
+    raw = _run_checks(store, checks)
+    labels = _labels(store, (r.focus for r in raw))
+    results, sources = [], {}
+    for r in raw:
+        message = _first_message(r.messages) or f"{_curie(r.check.component)} failed"
+        sources[len(results)] = r.check.source_constraint
+        results.append(ValidationResult(_severity_name(r.check.severity), r.focus, labels[r.focus], r.path, r.value,
+                                        message, r.check.shape, r.check.component))
+    return results, sources
+
+
+def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph]:
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False, js=False,
+                                    allow_warnings=True, allow_infos=True, meta_shacl=False)
+    assert isinstance(report, Graph)
+    raw = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
+        raw.append((node, messages))
+    labels = _labels(graph, (report.value(n, SH.focusNode) for n, _ in raw))  # type: ignore[misc]
+    results = []
+    for node, messages in raw:
+        focus = report.value(node, SH.focusNode)
+        assert focus is not None
+        path = report.value(node, SH.resultPath)
+        shape = report.value(node, SH.sourceShape)
+        if isinstance(path, BNode):  # pySHACL copies complex paths; point back at the shapes graph's node
+            path = shapes.value(shape, SH.path) if shape is not None else path
+        results.append(ValidationResult(_severity_name(report.value(node, SH.resultSeverity)), focus, labels[focus],
+                                        path, report.value(node, SH.value), _first_message(messages),
+                                        shape if shape is not None else BNode(),
+                                        URIRef(str(report.value(node, SH.sourceConstraintComponent)))))
+    return results, report
+
+
+def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Graph | None = None,
+             shipped: bool = True, engine: Engine = "auto", keep_going: bool = False) -> ValidationReport:
+    """Validate the shipped graph plus ``data`` against the SHACL shapes.
+
+    :param data: files (Turtle, N-Triples, JSON-LD, RDF/XML, or case CSV/JSON read through
+        :mod:`pnet_kg.cases`) and/or :class:`rdflib.Graph` objects to validate with the shipped graph.
+    :param shapes: a shapes graph; default: the shipped ``shapes/*.ttl``.
+    :param shipped: include the shipped graph (its value sets and rules are what case shapes check against).
+    :param engine: ``"fast"`` (compiled SPARQL on pyoxigraph), ``"pyshacl"`` (reference) or ``"auto"``
+        (fast, falling back to pySHACL for shapes the compiler does not handle).
+    :param keep_going: skip bad case-file rows (listed in ``input_errors``) instead of raising.
+    :returns: a :class:`ValidationReport`; ``conforms`` is false only when a result has severity Violation.
+    :raises InputError: a file is missing, empty, of unknown type or unreadable (with file and line).
+
+    >>> validate(shipped=False).results
+    []
+    """
+    shapes = shapes if shapes is not None else shapes_graph()
+    errors: list[InputError] = []
+    results: list[ValidationResult] | None = None
+    sources: dict[int, Node | None] = {}
+    used = engine
+    if engine in ("auto", "fast"):
+        try:
+            checks_ok = compile_shapes(shapes)  # compile first: fall back before loading anything
+            del checks_ok
+            store = load_store(data, shipped=shipped, keep_going=keep_going, errors=errors)
+            results, sources = _fast(store, shapes)
+            used = "fast"
+        except UnsupportedShape:
+            if engine == "fast":
+                raise
+            errors = []
+    report_graph: Graph | None = None
+    if results is None:
+        graph = load_graph(data, shipped=shipped, keep_going=keep_going, errors=errors)
+        results, report_graph = _pyshacl(graph, shapes)
+        used = "pyshacl"
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    indexed = sorted(enumerate(results), key=lambda ir: (order.get(ir[1].severity, 9), str(ir[1].shape),
+                                                           ir[1].focus_label, str(ir[1].focus), str(ir[1].value)))
+    results = [r for _, r in indexed]
+    sources = {new: sources.get(old) for new, (old, _) in enumerate(indexed)}
+    conforms = not any(r.severity == "Violation" for r in results)
+    if report_graph is None:
+        report_graph = _report_graph(results, conforms, shapes, sources)
+    text = report_text(results, conforms, shapes, errors)
+    return ValidationReport(conforms, results, report_graph, text, used, errors)
+
+
+def iter_results(report: ValidationReport, severity: str | None = None) -> Iterator[ValidationResult]:
+    """The results of ``report``, optionally only those of one severity."""
+    return (r for r in report.results if severity is None or r.severity == severity)
