@@ -268,3 +268,52 @@ def test_grade_never_falls_as_ki67_rises(a: float, b: float, mitoses: int | None
     g_lo = stage(Case("K", histology, "head", ki67_percent=lo, mitoses_per_2mm2=mitoses)).grade
     g_hi = stage(Case("K", histology, "head", ki67_percent=hi, mitoses_per_2mm2=mitoses)).grade
     assert GRADE_ORDER[g_hi] >= GRADE_ORDER[g_lo]
+
+
+# ------------------------------------------------------------------ positive nodes with no group named
+def test_counted_nodes_without_a_group_are_not_staged_node_negative() -> None:
+    # 2 positive nodes, no group: they may be regional (N1, stage III) or distant (N0 M1b, stage IV).
+    # Staging N0/stage I would understage; the honest answer is unknown, with a warning.
+    r = run(tumor_size_mm="10", positive_node_count="2")
+    assert (r.t, r.n, r.m, r.stage) == ("T1", "unknown", "unknown", "unknown")
+    assert any("no node group named" in w for w in r.warnings)
+    # with a liver metastasis both readings are stage IV (M1a or M1c): the stage is decided, M is not
+    r = run(tumor_size_mm="10", positive_node_count="2", distant_sites="liver")
+    assert (r.n, r.m, r.stage) == ("unknown", "unknown", "IV")
+    # a count of 0 with no group is node-negative
+    r = run(tumor_size_mm="10", positive_node_count="0")
+    assert (r.n, r.m, r.stage) == ("N0", "M0", "I")
+
+
+def test_hand_worked_cases_from_the_standards() -> None:
+    # Each row worked by hand from staging-and-grading.md (AJCC 8 NET / exocrine chapters, WHO 2019, node table).
+    cases = [
+        # body NET, size unknown, invades the duodenum: T3 whatever the size; N0 M0 -> II
+        (dict(primary_subsite="body", ki67_percent="1", invaded_structures="duodenum"), ("T3", "N0", "M0", "II")),
+        # head NET 30 mm invading the spleen: T4 -> T4 N0 M0 is stage III
+        (dict(primary_subsite="head", tumor_size_mm="30", ki67_percent="1", invaded_structures="spleen"),
+         ("T4", "N0", "M0", "III")),
+        # head NET with gastroepiploic nodes: distant for a head primary -> N0 M1b IV
+        (dict(primary_subsite="head", tumor_size_mm="10", ki67_percent="1", positive_node_groups="gastroepiploic"),
+         ("T1", "N0", "M1b", "IV")),
+        # neck ("other" family) with splenic nodes: regional for "other" -> N1 M0 III
+        (dict(primary_subsite="neck", tumor_size_mm="10", ki67_percent="1", positive_node_groups="splenic"),
+         ("T1", "N1", "M0", "III")),
+        # tail NET with common bile duct nodes: distant for body/tail (inference row) -> M1b
+        (dict(primary_subsite="tail", tumor_size_mm="5", ki67_percent="1", positive_node_groups="common_bile_duct"),
+         ("T1", "N0", "M1b", "IV")),
+        # pelvic node plus liver: hepatic and extrahepatic -> M1c
+        (dict(primary_subsite="head", tumor_size_mm="10", ki67_percent="1", positive_node_groups="pelvic",
+              distant_sites="liver"), ("T1", "N0", "M1c", "IV")),
+        # lung only, size unknown, no invasion: TX but M1 decides stage IV
+        (dict(primary_subsite="head", ki67_percent="1", distant_sites="lung"), ("TX", "N0", "M1b", "IV")),
+        # NEC: exocrine chapter; 50 mm invading the duodenum is T3 by size (duodenum does not raise T there)
+        (dict(histology="nec", primary_subsite="head", tumor_size_mm="50", ki67_percent="60",
+              invaded_structures="duodenum", positive_node_count="0"), ("T3", "N0", "M0", "IIA")),
+        # NEC invading the common hepatic artery: T4 whatever the size -> III
+        (dict(histology="nec", primary_subsite="head", tumor_size_mm="10", ki67_percent="60",
+              invaded_structures="common_hepatic_artery", positive_node_count="0"), ("T4", "N0", "M0", "III")),
+    ]
+    for fields, expected in cases:
+        r = run(**fields)
+        assert (r.t, r.n, r.m, r.stage) == expected, (fields, r)

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib import namespace as _namespace
 
 from .errors import InputError, QueryError
 from .prefixes import converter, rdf_prefixes
@@ -60,7 +60,8 @@ Value = str | int | float | Decimal | bool | _dt.date | _dt.datetime | None
 #: Parameter types a header may declare.
 PARAM_TYPES = ("iri", "code", "string", "integer", "decimal", "boolean", "date")
 
-_XSD = str(XSD)
+_XSD = str(_namespace.XSD)
+_RDFS_LABEL = _namespace.RDFS.label
 _INTEGER_TYPES = {f"{_XSD}{t}" for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
     "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
@@ -147,7 +148,9 @@ def parse_header(text: str, name: str, path: Path | None = None) -> NamedQuery:
     ... # param: x (integer, default: 3)
     ... #   An integer.
     ... # example: pnet-kg query t
-    ... SELECT ?x WHERE { VALUES ?x { 3 } }''', "t")
+    ... SELECT ?x WHERE {
+    ...   VALUES ?x { 3 }
+    ... }''', "t")
     >>> q.params[0].describe()
     'x (integer, default 3)'
     """
@@ -288,14 +291,14 @@ def bind_value(param: Param, value: object) -> URIRef | Literal | None:
         if param.type == "integer":
             if isinstance(value, bool) or not isinstance(value, (int, str)):
                 raise ValueError("expected an integer")
-            return Literal(int(value), datatype=XSD.integer)
+            return Literal(int(value), datatype=_namespace.XSD.integer)
         if param.type == "decimal":
             if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
                 raise ValueError("expected a number")
             number = Decimal(str(value))
             if not number.is_finite():
                 raise ValueError("expected a finite number")
-            return Literal(number, datatype=XSD.decimal)
+            return Literal(number, datatype=_namespace.XSD.decimal)
         if param.type == "boolean":
             if isinstance(value, bool):
                 return Literal(value)
@@ -305,10 +308,10 @@ def bind_value(param: Param, value: object) -> URIRef | Literal | None:
             return Literal(words[text.lower()])
         if param.type == "date":
             if isinstance(value, _dt.date):
-                return Literal(value, datatype=XSD.date)
+                return Literal(value, datatype=_namespace.XSD.date)
             if text is None:
                 raise ValueError("expected a date")
-            return Literal(_dt.date.fromisoformat(text), datatype=XSD.date)
+            return Literal(_dt.date.fromisoformat(text), datatype=_namespace.XSD.date)
     except (ValueError, InvalidOperation) as exc:
         raise QueryError(f"parameter {param.name!r}: {value!r} is not a valid {param.type}: {exc}; "
                          f"expected {param.describe()}") from None
@@ -471,7 +474,7 @@ class RdflibEngine:
     def labels(self, iris: set[str]) -> dict[str, str]:
         if self._labels is None:
             best: dict[str, tuple[int, str]] = {}
-            for s, o in self.graph.subject_objects(RDFS.label):
+            for s, o in self.graph.subject_objects(_RDFS_LABEL):
                 if isinstance(s, URIRef) and isinstance(o, Literal):
                     best[str(s)] = _pick_label(best.get(str(s)), str(o), o.language)
             self._labels = {k: v[1] for k, v in best.items()}
@@ -530,7 +533,7 @@ class OxigraphEngine:
 
         if self._labels is None:
             best: dict[str, tuple[int, str]] = {}
-            for quad in self.store.quads_for_pattern(None, ox.NamedNode(str(RDFS.label)), None):
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(str(_RDFS_LABEL)), None):
                 s, o = quad.subject, quad.object
                 if isinstance(s, ox.NamedNode) and isinstance(o, ox.Literal):
                     best[s.value] = _pick_label(best.get(s.value), o.value, o.language)
@@ -824,7 +827,7 @@ def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), 
     value, listing what is allowed.
 
     >>> rows = query("node-classification", subsite="head", node_group="celiac").rows
-    >>> sorted({(r["system"], r["classification"]) for r in rows})[:1]
+    >>> sorted({(r["staging_system"], r["classification"]) for r in rows})[:1]
     [('pnet:System_AJCC8_SEER_EOD2018', 'pnet:Distant')]
     """
     named = get_query(name)

@@ -203,13 +203,27 @@ class Stager:
         extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in case.distant_sites)
         grade = self._grade(diff, case.ki67_percent, case.mitoses_per_2mm2)
         t = self._t(diff, case.tumor_size_mm, frozenset(case.invaded_structures))
-        n = self._n(diff, regional, case.positive_node_count)
-        m = self._m(system, diff, hepatic, extrahepatic)
-        stage = self._stage(system, diff, t.candidates if t.category is None else frozenset({t.category}),
-                            n.candidates if n.category is None else frozenset({n.category}), m)
+        ts = t.candidates if t.category is None else frozenset({t.category})
+        # Positive nodes counted but no group named: they may be regional (N) or distant (M). Both readings
+        # are staged; a field is reported only where they agree, otherwise it is unknown.
+        unlocated = not case.positive_node_groups and bool(case.positive_node_count)
+        readings = [(regional, case.positive_node_count, extrahepatic)]
+        if unlocated:
+            readings = [(1, case.positive_node_count, extrahepatic), (0, None, True)]
+            warnings.append(f"{case.positive_node_count} positive node(s) but no node group named: "
+                            "regional or distant cannot be decided")
+        ns, ms, stages = set(), set(), set()
+        for regional_groups, count, extra in readings:
+            n = self._n(diff, regional_groups, count)
+            m = self._m(system, diff, hepatic, extra)
+            ns.add(n.category or UNKNOWN)
+            ms.add(m)
+            stages.add(self._stage(system, diff, ts, n.candidates if n.category is None else frozenset({n.category}),
+                                   m))
+        one = lambda values: values.pop() if len(values) == 1 else UNKNOWN  # noqa: E731
         return StageResult(
             case_id=case.case_id, staging_system=r.system_notation.get(system, system), grade=grade,
-            t=t.category or TX, n=n.category or UNKNOWN, m=m, stage=stage, nodes=";".join(nodes),
+            t=t.category or TX, n=one(ns), m=one(ms), stage=one(stages), nodes=";".join(nodes),
             warnings=tuple(dict.fromkeys(warnings)),
         )
 

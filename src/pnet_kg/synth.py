@@ -63,16 +63,10 @@ def _query(graph: Graph) -> dict[str, tuple[float, list[str]]]:
 
 
 @lru_cache(maxsize=1)
-def _shipped_graph_with_claims() -> Graph:
+def _shipped_graph() -> Graph:
     from .load import load
-    from .resources import ontology_dir
 
-    graph = load()
-    if not _query(graph):
-        # the claims modules may not be imported by the root yet: read them beside the rules
-        for path in sorted((ontology_dir() / "knowledge").glob("claims-*.ttl")):
-            graph.parse(path, format="turtle")
-    return graph
+    return load()
 
 
 def cohort_parameters(graph: Graph | None = None) -> CohortParameters:
@@ -82,7 +76,7 @@ def cohort_parameters(graph: Graph | None = None) -> CohortParameters:
     >>> (p.p_nodal, p.p_liver)
     (0.45, 0.25)
     """
-    found = _query(graph if graph is not None else _shipped_graph_with_claims())
+    found = _query(graph if graph is not None else _shipped_graph())
     missing = [k for k in ("NodalMetastasis", "LiverMetastasis") if k not in found]
     if missing:
         raise PnetKgError(f"no proportion-at-presentation claim for {', '.join(missing)} in the graph")

@@ -236,6 +236,7 @@ class _Check:
     kind: str  # "focus" (no value), "value" (?value is the value node), "sparql"
     source_constraint: Node | None = None
     default_value_is_focus: bool = False
+    single_path: str | None = None  # the predicate of a minCount 1 / maxCount 1 check on a plain predicate
 
 
 def _sparql_term(node: Node) -> str:
@@ -382,7 +383,11 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
         for predicate, obj in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if predicate in _VALUE_COMPONENTS:
                 condition = _value_condition(shapes, predicate, obj, shape)  # type: ignore[arg-type]
-                query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
+                if p_text:  # drive from the path's triples: only failing values pay for the focus test
+                    query = (f"SELECT DISTINCT ?this ?value WHERE {{ {value_nodes} "
+                             f"FILTER(!({condition}){_FOCUS_TEST}) }}")
+                else:
+                    query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
                 add(_COMPONENT_IRI[predicate], query, "value")
             elif predicate in (SH.minCount, SH.maxCount):
                 if p_text is None:
@@ -390,9 +395,20 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
                 n = int(obj)  # type: ignore[call-overload]
                 if predicate == SH.minCount and n == 1:
                     query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} ?v }} }}"
+                    if isinstance(path, URIRef):
+                        add(_COMPONENT_IRI[predicate], query, "focus")
+                        checks[-1].single_path = str(path)
+                        continue
                 elif predicate == SH.minCount:
                     query = (f"SELECT ?this WHERE {{ __FOCUS__ OPTIONAL {{ ?this {p_text} ?v }} }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+                elif n == 1:
+                    query = (f"SELECT DISTINCT ?this WHERE {{ ?this {p_text} ?v . ?this {p_text} ?w . "
+                             f"FILTER(!sameTerm(?v, ?w){_FOCUS_TEST}) }}")
+                    if isinstance(path, URIRef):
+                        add(_COMPONENT_IRI[predicate], query, "focus")
+                        checks[-1].single_path = str(path)
+                        continue
                 else:
                     query = (f"SELECT ?this WHERE {{ __FOCUS__ ?this {p_text} ?v }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
@@ -402,8 +418,8 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
                 add(SH.HasValueConstraintComponent, query, "focus")
             elif predicate in (SH.lessThan, SH.lessThanOrEquals):
                 op = "<" if predicate == SH.lessThan else "<="
-                query = (f"SELECT ?this ?value WHERE {{ __FOCUS__ {value_nodes} ?this <{obj}> ?other . "
-                         f"FILTER(!COALESCE(?value {op} ?other, false)) }}")
+                query = (f"SELECT ?this ?value WHERE {{ {value_nodes} ?this <{obj}> ?other . "
+                         f"FILTER(!COALESCE(?value {op} ?other, false){_FOCUS_TEST}) }}")
                 add(_COMPONENT_IRI[predicate], query, "value")
             elif predicate == SH.sparql:
                 if shapes.value(obj, SH.deactivated) == Literal(True):
@@ -420,17 +436,22 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
 def _class_closure(store: ox.Store, cls: Node) -> list[str]:
     import pyoxigraph as ox
 
-    query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}"
+    # Only classes with instances matter (an instance's class has one); fewer classes, simpler queries.
+    query = (f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> . "
+             f"FILTER EXISTS {{ ?instance <{RDF.type}> ?c }} }}")
     found = {f"<{s['c'].value}>" for s in store.query(query) if isinstance(s["c"], ox.NamedNode)}  # type: ignore[index,union-attr]
-    found.add(f"<{cls}>")
-    return sorted(found)
+    return sorted(found) or [f"<{cls}>"]
 
 
-def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]], closures: dict[Node, list[str]]) -> str:
+def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]],
+                   closures: dict[Node, list[str]]) -> tuple[str, str]:
+    """The focus nodes of ``targets``: a pattern binding each once, and a pattern to test one inside EXISTS."""
     branches = []
     for kind, obj in targets:
         if kind == SH.targetClass:
-            classes = closures.setdefault(obj, _class_closure(store, obj))
+            if obj not in closures:
+                closures[obj] = _class_closure(store, obj)
+            classes = closures[obj]
             if len(classes) == 1:
                 branches.append(f"?this <{RDF.type}> {classes[0]} .")
             else:
@@ -441,10 +462,64 @@ def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]], closures
             branches.append(f"?this <{obj}> ?__object .")
         elif kind == SH.targetObjectsOf:
             branches.append(f"?__subject <{obj}> ?this .")
-    if len(branches) == 1 and targets[0][0] == SH.targetClass and len(closures[targets[0][1]]) == 1:
-        return branches[0]
     union = " UNION ".join(f"{{ {b} }}" for b in branches)
-    return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+    if len(branches) == 1 and targets[0][0] == SH.targetClass and len(closures[targets[0][1]]) == 1:
+        return branches[0], union
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", union
+
+
+_FOCUS_TEST = " && EXISTS { __FOCUS_EXISTS__ }"
+
+
+def _multivalued_predicates(store: ox.Store, predicates: set[str | None]) -> set[str]:
+    """Those of ``predicates`` that some subject has two triples of (one scan for all)."""
+    wanted = sorted(p for p in predicates if p)
+    if not wanted:
+        return set()
+    listed = ", ".join(f"<{p}>" for p in wanted)
+    query = (f"SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s ?p ?o . FILTER(?p IN ({listed})) }} "
+             f"GROUP BY ?p")
+    return {s["p"].value for s in store.query(query)  # type: ignore[index,union-attr]
+            if int(s["n"].value) > int(s["m"].value)}  # type: ignore[index,union-attr]
+
+
+def _missing_candidates(store: ox.Store, checks: Sequence[_Check], closures: dict[Node, list[str]]) -> dict[int, bool]:
+    """For minCount 1 checks: whether any focus node lacks the predicate (one scan per target set)."""
+    by_targets: dict[str, list[_Check]] = defaultdict(list)
+    for check in checks:
+        by_targets[repr(sorted(map(str, check.targets)))].append(check)
+    found: dict[int, bool] = {}
+    for group in by_targets.values():
+        focus, _ = _focus_pattern(store, group[0].targets, closures)
+        paths = sorted({c.single_path for c in group if c.single_path})
+        binds = " ".join(f"BIND(NOT EXISTS {{ ?this <{p}> ?v{i} }} AS ?m{i})" for i, p in enumerate(paths))
+        test = " || ".join(f"?m{i}" for i in range(len(paths)))
+        query = f"SELECT {' '.join(f'?m{i}' for i in range(len(paths)))} WHERE {{ {focus} {binds} FILTER({test}) }}"
+        lacking: set[str] = set()
+        for s in store.query(query):
+            lacking |= {p for i, p in enumerate(paths) if s[f"m{i}"] is not None  # type: ignore[index]
+                        and s[f"m{i}"].value == "true"}  # type: ignore[index,union-attr]
+        for c in group:
+            found[id(c)] = c.single_path in lacking
+    return found
+
+
+def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> set[Any]:
+    """Those of ``candidates`` (pyoxigraph terms) that are focus nodes of the shape."""
+    import pyoxigraph as ox
+
+    members: set[Any] = set()
+    named = sorted((c for c in candidates if isinstance(c, ox.NamedNode)), key=str)
+    for start in range(0, len(named), 500):
+        chunk = " ".join(str(c) for c in named[start:start + 500])
+        query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {chunk} }} {focus_test} }}"
+        members |= {s["this"] for s in store.query(query)}  # type: ignore[index,union-attr]
+    blanks = [c for c in candidates if isinstance(c, ox.BlankNode)]
+    if blanks:  # blank nodes cannot be written into a query: test them all at once
+        query = f"SELECT DISTINCT ?this WHERE {{ {focus_test} FILTER(isBlank(?this)) }}"
+        found = {s["this"] for s in store.query(query)}  # type: ignore[index,union-attr]
+        members |= {b for b in blanks if b in found}
+    return members
 
 
 def _from_ox(term: Any) -> Node | None:
@@ -479,20 +554,38 @@ def _run_checks(store: ox.Store, checks: Sequence[_Check]) -> list[_RawResult]:
 
     closures: dict[Node, list[str]] = {}
     raw: list[_RawResult] = []
+    # Cheap pre-tests that let most cardinality checks skip their scan of all focus nodes.
+    multi = _multivalued_predicates(store, {c.single_path for c in checks
+                                            if c.single_path and c.component == SH.MaxCountConstraintComponent})
+    missing = _missing_candidates(store, [c for c in checks
+                                          if c.single_path and c.component == SH.MinCountConstraintComponent], closures)
     for check in checks:
-        focus = _focus_pattern(store, check.targets, closures)
-        query = check.query.replace("__FOCUS__", focus)
-        query = re.sub(r"__CLASS<([^>]+)>__", lambda m: ", ".join(closures.setdefault(
-            URIRef(m.group(1)), _class_closure(store, URIRef(m.group(1))))), query)
+        if check.single_path and check.component == SH.MaxCountConstraintComponent and check.single_path not in multi:
+            continue  # no subject has two values of this predicate
+        if check.single_path and check.component == SH.MinCountConstraintComponent and not missing.get(id(check)):
+            continue  # every focus node has a value
+        focus, focus_test = _focus_pattern(store, check.targets, closures)
+        # Queries driven by a path's triples test focus membership afterwards, only for failing rows:
+        # Oxigraph evaluates an EXISTS on every row, which costs more than the constraint itself.
+        post_filter = _FOCUS_TEST in check.query
+        query = check.query.replace(_FOCUS_TEST, "").replace("__FOCUS__", focus)
+        for cls in set(re.findall(r"__CLASS<([^>]+)>__", query)):
+            if URIRef(cls) not in closures:
+                closures[URIRef(cls)] = _class_closure(store, URIRef(cls))
+            query = query.replace(f"__CLASS<{cls}>__", ", ".join(closures[URIRef(cls)]))
         try:
             solutions = store.query(query)
         except (SyntaxError, ValueError, OSError) as exc:  # a shape whose SPARQL oxigraph refuses
             raise UnsupportedShape(f"shape {check.shape}: {exc}") from exc
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
+        rows = [{n: solution[n] for n in names if solution[n] is not None} for solution in solutions]
+        if post_filter and rows:
+            members = _focus_members(store, {r["this"] for r in rows if "this" in r}, focus_test)
+            rows = [r for r in rows if r.get("this") in members]
         seen: set[tuple[Any, ...]] = set()
-        for solution in solutions:
-            bound = {n: _from_ox(solution[n]) for n in names if solution[n] is not None}
+        for row in rows:
+            bound = {n: _from_ox(term) for n, term in row.items()}
             focus_node = bound.get("this")
             if focus_node is None:
                 continue
