@@ -65,7 +65,10 @@ def mermaid_diagram(graph: Graph | None = None) -> str:
     classDiagram
     """
     g = graph if graph is not None else merged_ontology()
-    ours = lambda t: isinstance(t, URIRef) and str(t).startswith(str(PNET))  # noqa: E731
+
+    def ours(term: object) -> bool:
+        return isinstance(term, URIRef) and str(term).startswith(str(PNET))
+
     edges, nodes = set(), set()
     for prop in g.subjects(RDF.type, OWL.ObjectProperty):
         for domain in g.objects(prop, RDFS.domain):

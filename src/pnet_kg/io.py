@@ -23,7 +23,8 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+        handle: IO[Any] = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="")
+        with handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:
@@ -48,14 +49,20 @@ def _cell(value: Any) -> str:
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
     out = [line(list(columns)), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     return "\n".join(out) + "\n"
 
 
 def _markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    esc = lambda v: _cell(v).replace("|", "\\|")  # noqa: E731
+
+    def esc(value: Any) -> str:
+        return _cell(value).replace("|", "\\|")
+
     out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     out += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]
     return "\n".join(out) + "\n"

@@ -212,7 +212,9 @@ class Stager:
             readings = [(1, case.positive_node_count, extrahepatic), (0, None, True)]
             warnings.append(f"{case.positive_node_count} positive node(s) but no node group named: "
                             "regional or distant cannot be decided")
-        ns, ms, stages = set(), set(), set()
+        ns: set[str] = set()
+        ms: set[str] = set()
+        stages: set[str] = set()
         for regional_groups, count, extra in readings:
             n = self._n(diff, regional_groups, count)
             m = self._m(system, diff, hepatic, extra)
@@ -220,7 +222,10 @@ class Stager:
             ms.add(m)
             stages.add(self._stage(system, diff, ts, n.candidates if n.category is None else frozenset({n.category}),
                                    m))
-        one = lambda values: values.pop() if len(values) == 1 else UNKNOWN  # noqa: E731
+
+        def one(values: set[str]) -> str:
+            return values.pop() if len(values) == 1 else UNKNOWN
+
         return StageResult(
             case_id=case.case_id, staging_system=r.system_notation.get(system, system), grade=grade,
             t=t.category or TX, n=one(ns), m=one(ms), stage=one(stages), nodes=";".join(nodes),

@@ -57,7 +57,9 @@ def stats(graph: Graph | None = None) -> Stats:
     True
     """
     graph = graph if graph is not None else load()
-    row = next(iter(graph.query(_COUNTS)))
-    counts = {str(name): int(row[name]) for name in row.labels}  # type: ignore[union-attr]
-    per_source = {str(r["label"]): int(r["claims"]) for r in graph.query(_PER_SOURCE)}  # type: ignore[index]
+    from rdflib.query import ResultRow
+
+    rows = [r for r in graph.query(_COUNTS) if isinstance(r, ResultRow)]
+    counts = {str(name): int(rows[0][str(name)]) for name in rows[0].labels}
+    per_source = {str(r["label"]): int(r["claims"]) for r in graph.query(_PER_SOURCE) if isinstance(r, ResultRow)}
     return Stats(counts, per_source)
