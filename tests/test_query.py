@@ -122,7 +122,7 @@ def test_catalogue_has_the_issue_queries() -> None:
 
 @pytest.mark.parametrize("named", Q.list_queries(), ids=lambda q: q.name)
 def test_header_and_defaults(named: Any) -> None:
-    assert named.title and named.question.endswith("?") or "." in named.question
+    assert named.title and named.question and named.example
     assert named.example.startswith(f"pnet-kg query {named.name}")
     assert named.scope in ("knowledge", "cases")
     for p in named.params:
@@ -451,3 +451,11 @@ def test_cli_claims_and_sources() -> None:
     assert "stated in,pnet:Source_SEER_EOD2018" in sources.stdout and "rests on,pnet:Source_AJCC8" in sources.stdout
     missing = run_cli("claims", "--source", "Source_999")
     assert missing.returncode == 2 and "no claims" in missing.stderr
+
+
+def test_cli_columns_option() -> None:
+    out = run_cli("query", "grading-rules", "-c", "grade,lower,upper", "-O", "csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "grade,grade_label,lower,upper"
+    bad = run_cli("query", "grading-rules", "-c", "nope")
+    assert bad.returncode == 2 and "the columns are: grade, rank" in bad.stderr

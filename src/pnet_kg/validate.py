@@ -205,7 +205,7 @@ _VALUE_COMPONENTS = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.minIncl
 _OTHER_COMPONENTS = {SH.minCount, SH.maxCount, SH.hasValue, SH.lessThan, SH.lessThanOrEquals, SH.sparql}
 _ANNOTATIONS = {SH.severity, SH.message, SH.path, SH.property, SH.flags, SH.deactivated, SH.name,
                 SH.description, SH.order, SH.group, SH.defaultValue}
-_COMPONENT_IRI = {SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
+_COMPONENT_IRI: dict[Node, URIRef] = {SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
                   SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
                   SH.minInclusive: SH.MinInclusiveConstraintComponent,
                   SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
@@ -267,7 +267,7 @@ def _value_condition(shapes: Graph, predicate: URIRef, obj: Node, shape: Node) -
             raise UnsupportedShape(f"unknown sh:nodeKind {obj}")
         return kinds[obj]  # type: ignore[index]
     if predicate == SH["in"]:
-        members = list(Collection(shapes, obj))  # type: ignore[arg-type]
+        members = list(Collection(shapes, obj))
         return "(" + " || ".join(f"sameTerm({v}, {_sparql_term(m)})" for m in members) + ")" if members else "false"
     ops = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
     if predicate in ops:
@@ -281,11 +281,11 @@ def _value_condition(shapes: Graph, predicate: URIRef, obj: Node, shape: Node) -
         args = f"{pattern}, {json.dumps(str(flags))}" if flags is not None else pattern
         return f"(!isBlank({v}) && COALESCE(REGEX(STR({v}), {args}), false))"
     if predicate == SH.languageIn:
-        tags = [str(t) for t in Collection(shapes, obj)]  # type: ignore[arg-type]
+        tags = [str(t) for t in Collection(shapes, obj)]
         tests = " || ".join(f"LANGMATCHES(LANG({v}), {json.dumps(t)})" for t in tags) or "false"
         return f"(isLiteral({v}) && LANG({v}) != \"\" && ({tests}))"
     if predicate == SH["or"]:
-        members = list(Collection(shapes, obj))  # type: ignore[arg-type]
+        members = list(Collection(shapes, obj))
         return "(" + " || ".join(_member_condition(shapes, m) for m in members) + ")" if members else "false"
     raise UnsupportedShape(f"unknown constraint {predicate}")
 
@@ -369,7 +369,7 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
             targets += [(p, o) for p in _TARGETS for o in shapes.objects(parent, p)]
         if not targets:
             continue
-        severity = shapes.value(shape, SH.severity) or SH.Violation
+        severity = URIRef(str(shapes.value(shape, SH.severity) or SH.Violation))
         messages = [m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)]
         path = shapes.value(shape, SH.path)
         p_text = path_text(shapes, path) if path is not None else None
@@ -439,7 +439,7 @@ def _class_closure(store: ox.Store, cls: Node) -> list[str]:
     # Only classes with instances matter (an instance's class has one); fewer classes, simpler queries.
     query = (f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> . "
              f"FILTER EXISTS {{ ?instance <{RDF.type}> ?c }} }}")
-    found = {f"<{s['c'].value}>" for s in store.query(query) if isinstance(s["c"], ox.NamedNode)}  # type: ignore[index,union-attr]
+    found = {f"<{s['c'].value}>" for s in _select(store, query) if isinstance(s["c"], ox.NamedNode)}
     return sorted(found) or [f"<{cls}>"]
 
 
@@ -471,6 +471,14 @@ def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]],
 _FOCUS_TEST = " && EXISTS { __FOCUS_EXISTS__ }"
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    import pyoxigraph as ox
+
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
 def _multivalued_predicates(store: ox.Store, predicates: set[str | None]) -> set[str]:
     """Those of ``predicates`` that some subject has two triples of (one scan for all)."""
     wanted = sorted(p for p in predicates if p)
@@ -479,8 +487,8 @@ def _multivalued_predicates(store: ox.Store, predicates: set[str | None]) -> set
     listed = ", ".join(f"<{p}>" for p in wanted)
     query = (f"SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s ?p ?o . FILTER(?p IN ({listed})) }} "
              f"GROUP BY ?p")
-    return {s["p"].value for s in store.query(query)  # type: ignore[index,union-attr]
-            if int(s["n"].value) > int(s["m"].value)}  # type: ignore[index,union-attr]
+    return {s["p"].value for s in _select(store, query)
+            if int(s["n"].value) > int(s["m"].value)}
 
 
 def _missing_candidates(store: ox.Store, checks: Sequence[_Check], closures: dict[Node, list[str]]) -> dict[int, bool]:
@@ -496,9 +504,9 @@ def _missing_candidates(store: ox.Store, checks: Sequence[_Check], closures: dic
         test = " || ".join(f"?m{i}" for i in range(len(paths)))
         query = f"SELECT {' '.join(f'?m{i}' for i in range(len(paths)))} WHERE {{ {focus} {binds} FILTER({test}) }}"
         lacking: set[str] = set()
-        for s in store.query(query):
-            lacking |= {p for i, p in enumerate(paths) if s[f"m{i}"] is not None  # type: ignore[index]
-                        and s[f"m{i}"].value == "true"}  # type: ignore[index,union-attr]
+        for s in _select(store, query):
+            lacking |= {p for i, p in enumerate(paths) if s[f"m{i}"] is not None
+                        and s[f"m{i}"].value == "true"}
         for c in group:
             found[id(c)] = c.single_path in lacking
     return found
@@ -513,11 +521,11 @@ def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> se
     for start in range(0, len(named), 500):
         chunk = " ".join(str(c) for c in named[start:start + 500])
         query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {chunk} }} {focus_test} }}"
-        members |= {s["this"] for s in store.query(query)}  # type: ignore[index,union-attr]
+        members |= {s["this"] for s in _select(store, query)}
     blanks = [c for c in candidates if isinstance(c, ox.BlankNode)]
     if blanks:  # blank nodes cannot be written into a query: test them all at once
         query = f"SELECT DISTINCT ?this WHERE {{ {focus_test} FILTER(isBlank(?this)) }}"
-        found = {s["this"] for s in store.query(query)}  # type: ignore[index,union-attr]
+        found = {s["this"] for s in _select(store, query)}
         members |= {b for b in blanks if b in found}
     return members
 
@@ -604,7 +612,7 @@ def _run_checks(store: ox.Store, checks: Sequence[_Check]) -> list[_RawResult]:
                     continue
                 seen.add(ident)
             raw.append(_RawResult(check, focus_node, path, value, _messages_for(check, {
-                k: v for k, v in bound.items() if v is not None})))  # type: ignore[misc]
+                k: v for k, v in bound.items() if v is not None})))
     return raw
 
 
@@ -769,20 +777,20 @@ def _labels(store_or_graph: Any, nodes: Iterable[Node]) -> dict[Node, str]:
         import pyoxigraph as ox
 
         store = store_or_graph
-        label, case_id = ox.NamedNode(str(RDFS.label)), ox.NamedNode("https://w3id.org/pnet-kg/caseId")
+        label_p, case_p = ox.NamedNode(str(RDFS.label)), ox.NamedNode("https://w3id.org/pnet-kg/caseId")
         for node in wanted:
-            found = [q.object for q in store.quads_for_pattern(ox.NamedNode(str(node)), label, None)
-                     if isinstance(q.object, ox.Literal)]
-            english = [o for o in found if (o.language or "").startswith("en")] or found
-            if english:
-                labels[node] = sorted(o.value for o in english)[0]
+            ox_found = [q.object for q in store.quads_for_pattern(ox.NamedNode(str(node)), label_p, None)
+                        if isinstance(q.object, ox.Literal)]
+            en = [o for o in ox_found if (o.language or "").startswith("en")] or ox_found
+            if en:
+                labels[node] = sorted(o.value for o in en)[0]
                 continue
-            ids = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(str(node)), case_id, None)]
+            ids = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(str(node)), case_p, None)]
             if ids:
                 labels[node] = f"case {sorted(ids)[0]}"
-    for node in nodes:
-        if node not in labels:
-            labels[node] = _curie(node) if isinstance(node, URIRef) else str(node)
+    for other in nodes:
+        if other not in labels:
+            labels[other] = _curie(other) if isinstance(other, URIRef) else str(other)
     return labels
 
 
@@ -902,7 +910,8 @@ def _fast(store: ox.Store, shapes: Graph) -> tuple[list[ValidationResult], dict[
     checks = compile_shapes(shapes)
     raw = _run_checks(store, checks)
     labels = _labels(store, (r.focus for r in raw))
-    results, sources = [], {}
+    results: list[ValidationResult] = []
+    sources: dict[int, Node | None] = {}
     for r in raw:
         message = _first_message(r.messages) or f"{_curie(r.check.component)} failed"
         sources[len(results)] = r.check.source_constraint
