@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,3 +35,30 @@ def run_cli(*args: str, input: str | None = None, cwd: Path | None = None) -> su
         [sys.executable, "-m", "pnet_kg", *args], capture_output=True, text=True, input=input,
         cwd=cwd, timeout=600,
     )
+
+
+@contextmanager
+def writable_oxigraph(location: Path) -> Iterator[str]:
+    """A writable Oxigraph server (union default graph) on a free port of 127.0.0.1.
+
+    Yields its base URL (``store`` for the Graph Store Protocol, ``query`` for SPARQL) and
+    stops it by its process id.
+    """
+    from pnet_kg.serve import free_port, oxigraph_binary
+
+    port = free_port()
+    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location),
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "query?query=ASK%7B%7D", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)

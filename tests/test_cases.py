@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from rdflib import Graph, URIRef
 
-from conftest import run_cli
 from pnet_kg.cases import Case, case_triples, read_cases
 from pnet_kg.synth import cohort_parameters, synth_cases
 

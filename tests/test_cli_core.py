@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import run_cli
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
-
-from conftest import run_cli
 
 
 def test_help_on_every_command() -> None:

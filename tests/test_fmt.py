@@ -38,3 +38,18 @@ def test_check_reports_without_writing(tmp_path: Path) -> None:
     [result] = format_files([f], check=True)
     assert result.changed and f.read_text() == before
     assert canonical_turtle(Graph().parse(f)) != before
+
+
+def test_blank_nodes_order_does_not_follow_the_input_order(tmp_path: Path) -> None:
+    # owl:AllDifferent axioms are top-level blank nodes of the same shape. Without canonical
+    # blank-node labels their order followed the order of the input, so two `fmt` runs
+    # swapped them back and forth.
+    head = "@prefix o: <http://www.w3.org/2002/07/owl#> .\n@prefix : <https://w3id.org/pnet-kg/> .\n"
+    axioms = [f"[] a o:AllDifferent ; o:distinctMembers ( :{a} :{b} ) .\n"
+              for a, b in [("Liver", "Lung"), ("G1", "G2"), ("T1", "T2"), ("Head", "Tail"), ("N0", "N1")]]
+    forward, backward = tmp_path / "forward.ttl", tmp_path / "backward.ttl"
+    forward.write_text(head + "".join(axioms))
+    backward.write_text(head + "".join(reversed(axioms)))
+    format_files([forward, backward])
+    assert forward.read_text() == backward.read_text()
+    assert not any(r.changed for r in format_files([forward, backward], check=True))

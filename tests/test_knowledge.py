@@ -12,12 +12,10 @@ from __future__ import annotations
 import csv
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
-
 from conftest import INPUT, SHARED
+from rdflib import Graph, URIRef
 
 PNET = "https://w3id.org/pnet-kg/"
 SOURCES = SHARED / "sources"

@@ -13,17 +13,13 @@ import importlib
 import json
 import os
 import re
-import shutil
 import socket
-import subprocess
-import time
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import INPUT, run_cli
+from conftest import INPUT, run_cli, writable_oxigraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
@@ -321,8 +317,7 @@ def test_literal_values_compare_as_values() -> None:
 
 
 def test_dataframe_optional(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = pnet_kg.query("grading-rules")
-    pytest.importorskip("pandas")
+    result = pnet_kg.query("grading-rules")  # pandas is a test extra, so this runs in CI
     frame = result.to_dataframe(labels=True)
     assert list(frame.columns)[:2] == ["grade", "grade_label"] and len(frame) == len(result)
     import sys
@@ -341,31 +336,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory, rdflib_graph: Graph) -> Any:
-    binary = shutil.which("oxigraph") or str(Path(os.sys.executable).with_name("oxigraph"))
-    if not Path(binary).exists():
-        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
-    tmp = tmp_path_factory.mktemp("endpoint")
-    data = tmp / "all.nt"
-    rdflib_graph.serialize(data, format="nt", encoding="utf-8")
-    subprocess.run([binary, "load", "--location", str(tmp / "db"), "--file", str(data)], check=True,
-                   capture_output=True, timeout=120)
-    port = _free_port()
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(tmp / "db"), "--bind",
-                                f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@pytest.fixture(scope="module", params=["pnet-kg serve", "pnet-kg push"])
+def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, cases_ttl: Path) -> Any:
+    """A real Oxigraph server holding the shipped graph and the fixture cases, reached over HTTP.
+
+    ``pnet-kg serve``: the read-only endpoint the serve command starts (cases imported on
+    the fly); ``pnet-kg push``: a writable Oxigraph server (union default graph) the graph
+    and the cases were pushed to, as a user scaling out would do.
+    """
+    from pnet_kg.push import push
+    from pnet_kg.serve import serve
+
+    if request.param == "pnet-kg serve":
+        with serve([cases_ttl], port=_free_port()) as server:
+            yield server.query_url
+        return
+    with writable_oxigraph(tmp_path_factory.mktemp("push")) as base:
+        push(base + "store", [cases_ttl])
+        yield base + "query"
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import writable_oxigraph
 
-from pnet_kg.serve import Server, free_port, oxigraph_binary, serve
+from pnet_kg.serve import Server, free_port, serve
 
 pytestmark = pytest.mark.slow
 
@@ -87,22 +87,8 @@ def test_cli_serve_prints_url_and_stops_on_sigterm_leaving_no_process(tmp_path: 
 
 @pytest.fixture()
 def writable_store(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "w"),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "query?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with writable_oxigraph(tmp_path / "w") as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def test_push_replaces_module_graphs_and_uploads_cases_in_chunks(writable_store: str, graph, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

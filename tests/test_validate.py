@@ -9,11 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
-
 from conftest import INPUT, REPO, run_cli
-from pnet_kg.validate import SH, ValidationReport, shapes_graph, validate
+from rdflib import Graph, URIRef
 from synthetic_cases import synthetic_cases
+
+from pnet_kg.validate import SH, ValidationReport, shapes_graph, validate
 
 SHAPES = INPUT / "shapes"
 SHP = "https://w3id.org/pnet-kg/shapes/"

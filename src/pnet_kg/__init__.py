@@ -17,8 +17,8 @@ from .cases import Case, CaseFile, read_cases, write_cases
 from .errors import InputError, PnetKgError, QueryError, ReasonerError
 from .load import load, load_modules
 from .owl import load_owlready
-from .reason import Explanation, ReasoningReport, reason
 from .query import QueryResult, list_queries, query
+from .reason import Explanation, ReasoningReport, reason
 from .staging import StageResult, StagingRun, stage, stage_file
 from .stats import Stats, stats
 from .synth import synth_cases

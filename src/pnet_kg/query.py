@@ -15,11 +15,11 @@ runs as it is in any SPARQL editor. The runner replaces the inside of that block
 one RDF term built from the typed, validated value (never with the user's text), so
 quotes, braces or SPARQL keywords in a value cannot change the query.
 
-The same query text runs on the shipped graph (rdflib), on a pyoxigraph store with
-case data, or on a remote SPARQL 1.1 endpoint (HTTP, SPARQL JSON results), and the
-rows come back as the same plain Python values: ``str``, ``int``, ``Decimal``,
-``float``, ``bool``, ``datetime.date``; IRIs as compact CURIEs (``pnet:Liver``), with
-their labels beside them.
+The same query text runs on the shipped graph (in an embedded pyoxigraph store by
+default, or an rdflib Graph), on a store with case data, or on a remote SPARQL 1.1
+endpoint (HTTP, SPARQL JSON results), and the rows come back as the same plain
+Python values: ``str``, ``int``, ``Decimal``, ``float``, ``bool``, ``datetime.date``;
+IRIs as compact CURIEs (``pnet:Liver``), with their labels beside them.
 
 >>> result = query("term-list", category="pnet:SubsiteFamily")
 >>> [row["term"] for row in result.rows]
@@ -609,8 +609,10 @@ Target = Union[Graph, "pyoxigraph.Store", str, Engine, None]
 def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
     """Choose the engine: an rdflib Graph, a pyoxigraph Store, an endpoint URL, or ``None``.
 
-    ``None`` means the shipped graph on rdflib, or, when ``cases`` names files, a
-    pyoxigraph store with the shipped graph and those cases.
+    ``None`` means the shipped graph in an embedded pyoxigraph store built once per
+    process (with ``cases``: a new store with the shipped graph and those cases). A
+    named query answers there in a few milliseconds, against tens to hundreds on rdflib
+    (``benchmarks/queries.py``); pass ``load()`` to run on rdflib instead.
     """
     cases = list(cases)
     if isinstance(on, str):
@@ -627,7 +629,7 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
     if on is None:
         if cases:
             return OxigraphEngine(case_store(cases))
-        return RdflibEngine(_shipped_graph())
+        return OxigraphEngine(_shipped_store())
     if hasattr(on, "select") and hasattr(on, "labels"):
         return on  # type: ignore[return-value]
     import pyoxigraph as ox
@@ -644,6 +646,13 @@ def _shipped_graph() -> Graph:
     from .load import load
 
     return load()
+
+
+@lru_cache(maxsize=1)
+def _shipped_store() -> pyoxigraph.Store:
+    from .store import oxigraph_store
+
+    return oxigraph_store(graph=_shipped_graph())
 
 
 _RDF_SUFFIXES = {".nt", ".ttl", ".nq", ".rdf", ".owl", ".xml", ".jsonld", ".trig"}
@@ -822,8 +831,8 @@ def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), 
           **params: object) -> QueryResult:
     """Run the named query ``name`` with keyword parameters and return its rows.
 
-    ``on`` chooses the engine: ``None`` (the shipped graph on rdflib, or a pyoxigraph
-    store when ``cases`` lists case files), an :class:`rdflib.Graph`, a
+    ``on`` chooses the engine: ``None`` (the shipped graph in an embedded pyoxigraph
+    store, with the files of ``cases`` added when given), an :class:`rdflib.Graph`, a
     :class:`pyoxigraph.Store` (for example from :func:`pnet_kg.store.oxigraph_store`)
     or the URL of a SPARQL endpoint. Every engine gives the same rows.
 

@@ -28,7 +28,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal as TypingLiteral, Union
+from typing import TYPE_CHECKING, Any, Union
+from typing import Literal as TypingLiteral
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
@@ -757,7 +758,6 @@ def load_graph(data: DataInput | Iterable[DataInput] | None = None, *, shipped: 
 
 
 def _labels(store_or_graph: Any, nodes: Iterable[Node]) -> dict[Node, str]:
-    from .prefixes import converter
 
     nodes = set(nodes)
     wanted = [n for n in nodes if isinstance(n, URIRef)]

@@ -23,12 +23,11 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 def _target(endpoint: str | None, engine: str | None) -> Any:
     if endpoint is not None:
         return endpoint
-    if engine == "oxigraph":
-        from ..query import _shipped_graph
-        from ..store import oxigraph_store
+    if engine == "rdflib":
+        from ..load import load
 
-        return oxigraph_store(graph=_shipped_graph())
-    return None
+        return load()  # a graph of its own: case files given with --cases are parsed into it
+    return None  # the embedded pyoxigraph store
 
 
 def _catalogue_text(fmt: str) -> str:
@@ -71,7 +70,7 @@ def _describe(name: str) -> str:
 @click.option("--endpoint", metavar="URL", default=None,
               help="Run on this SPARQL 1.1 endpoint instead of the local graph.")
 @click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default=None,
-              help="Local engine (default: rdflib, or oxigraph when --cases is given).")
+              help="Local engine (default: oxigraph, the embedded pyoxigraph store).")
 @click.option("--labels/--no-labels", default=True, show_default=True,
               help="Put a <column>_label column beside each column of IRIs.")
 @click.option("-c", "--columns", default=None, metavar="A,B,...",
