@@ -134,6 +134,15 @@ def test_header_and_defaults(named: Any) -> None:
         assert Q.run(named.text, None).columns == ["level", "rule", "subject", "property", "value", "message"]
 
 
+@pytest.mark.parametrize("named", Q.list_queries(), ids=lambda q: q.name)
+def test_file_runs_as_it_is_in_any_sparql_editor(named: Any, ox_store: Any) -> None:
+    # Researchers paste the files into the query page of pnet-kg serve or another store:
+    # each must declare its own prefixes and parse without pnet-kg's help.
+    assert named.path is not None
+    rows = list(ox_store.query(named.path.read_text(encoding="utf-8")))
+    assert rows or named.params or named.name.startswith("qc/"), f"{named.name} answers nothing by default"
+
+
 def test_parse_header_errors() -> None:
     with pytest.raises(QueryError, match="no '# title:'"):
         Q.parse_header("SELECT * WHERE {}", "x")

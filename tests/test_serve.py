@@ -70,6 +70,14 @@ def test_cli_serve_prints_url_and_stops_on_sigterm_leaving_no_process(tmp_path: 
         assert "http://127.0.0.1:" in line
         url = line.split()[-1]
         assert int(sparql(url, COUNT)[0]["n"]) > 1000
+        assert process.stdout.readline().startswith("query page: http://127.0.0.1:")
+        # the printed link opens the page with the regional-or-distant query on this endpoint
+        link = process.stdout.readline().split()[-1]
+        fragment = urllib.parse.parse_qs(urllib.parse.urlsplit(link).fragment)
+        assert fragment["endpoint"] == [url]
+        import pnet_kg
+
+        assert len(sparql(url, fragment["query"][0])) == len(pnet_kg.query("node-classification").rows) >= 100
         children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         assert children, "the Oxigraph server runs as a child process"
         process.send_signal(signal.SIGTERM)

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,14 @@ class Server:
     @property
     def query_url(self) -> str:
         return self.url + "query"
+
+    def page_link(self, query: str) -> str:
+        """A link to the query page with ``query`` filled in (the page, YASGUI, reads the fragment).
+
+        >>> Server(Path("db"), 7878).page_link("ASK {}")
+        'http://127.0.0.1:7878/#query=ASK+%7B%7D&endpoint=http%3A%2F%2F127.0.0.1%3A7878%2Fquery'
+        """
+        return self.url + "#" + urllib.parse.urlencode({"query": query, "endpoint": self.query_url})
 
     def start(self, wait_s: float = 30.0) -> Server:
         self.process = subprocess.Popen(

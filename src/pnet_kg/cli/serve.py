@@ -42,6 +42,7 @@ def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None
     signal.signal(signal.SIGINT, request_stop)
     click.echo(f"pnet-kg SPARQL endpoint (read-only): {server.query_url}")
     click.echo(f"query page: {server.url}   (Ctrl-C to stop)")
+    click.echo(f"regional or distant nodes, in the page: {server.page_link(_example_query())}")
     sys.stdout.flush()
     assert server.process is not None
     while True:
@@ -57,6 +58,15 @@ def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None
         click.echo("stopped", err=True)
         return
     raise PnetKgError(f"the Oxigraph server exited with code {code}")
+
+
+def _example_query() -> str:
+    # The named query without its header comment, so that the link stays short enough to paste.
+    from ..query import get_query, with_prologue
+
+    body = "\n".join(line for line in get_query("node-classification").text.splitlines()
+                     if not line.lstrip().startswith("#"))
+    return with_prologue(body.strip() + "\n")
 
 
 @click.command("push")
