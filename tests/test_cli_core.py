@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import REPO, run_cli
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
@@ -38,7 +38,17 @@ def test_stats_counts_and_formats() -> None:
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(",", 1) for line in result.stdout.splitlines()[1:8])
     assert int(lines["classes"]) > 40
-    assert int(lines["claims"]) >= 0
+    assert int(lines["claims"]) > 300 and int(lines["sources"]) >= 18
+    # every source backs at least one claim: it states one, or a claim of another source rests on it
+    per_source = [line.rsplit(",", 2) for line in result.stdout.split("\n\n")[1].splitlines()[1:]]
+    assert per_source and all(int(stated) + int(cited) > 0 for _, stated, cited in per_source)
+
+
+def test_readme_shows_the_current_stats() -> None:
+    result = run_cli("stats", "-O", "markdown")
+    assert result.returncode == 0, result.stderr
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert result.stdout.strip() in readme, "update the README tables from `pnet-kg stats -O markdown`"
 
 
 def test_fmt_check_exit_codes(tmp_path: Path) -> None:

@@ -149,6 +149,9 @@ def test_parse_header_errors() -> None:
     with pytest.raises(QueryError, match="has no one-line 'VALUES"):
         Q.parse_header("# title: t\n# question: q?\n# param: a (string, default: any)\n# example: e\n"
                        "SELECT * WHERE {}", "x")
+    with pytest.raises(QueryError, match="holds single values"):
+        Q.parse_header("# title: t\n# question: q?\n# param: a (iri, default: any) allowed: pnet:A, or any pnet:B\n"
+                       "# example: e\nSELECT * WHERE {\n  VALUES ?a { UNDEF }\n}", "x")
     with pytest.raises(QueryError, match="unknown type"):
         Q.parse_header("# title: t\n# question: q?\n# param: a (float, default: any)\n# example: e\n"
                        "SELECT * WHERE { VALUES ?a { UNDEF } }", "x")
@@ -207,6 +210,40 @@ def test_superior_mesenteric_body_disagreement_cs_vs_seer() -> None:
     pairs = _pairs(pnet_kg.query("node-classification", subsite="tail", node_group="superior_mesenteric").rows)
     assert ("pnet:System_AJCC8_SEER_EOD2018", "pnet:Regional") in pairs
     assert ("pnet:System_CSv0205", "pnet:Distant") in pairs
+
+
+def test_two_centimetre_line_differs_between_ajcc_and_uicc() -> None:
+    # AJCC 8: T1 is below 20 mm, so exactly 20 mm is T2; UICC 8 (as recorded): T1 is 20 mm or less.
+    rows = pnet_kg.query("conflicting-claims", kind="threshold").rows
+    t1 = [r for r in rows if r["object"] == "pnet:T1"]
+    assert [(r["claim_a"], r["max_a"], r["says_a"], r["claim_b"], r["max_b"], r["says_b"]) for r in t1] == [
+        ("pnet:Rule_AJCC8_NET_T1_size", Decimal(20), "no lower bound, upper bound excluded",
+         "pnet:Rule_UICC8_NET_T1_size", Decimal(20), "no lower bound, upper bound included")]
+    assert {r["object"] for r in rows} == {"pnet:T1", "pnet:T2"}  # above 40 mm both say T3
+    # staging follows the AJCC chapter whatever else the graph holds
+    assert pnet_kg.stage({"case_id": "x", "histology": "net", "primary_subsite": "head", "tumor_size_mm": "20",
+                          "ki67_percent": "1"}).t == "T2"
+
+
+def test_quantity_conflict_between_two_sources_is_shown(tmp_path: Path) -> None:
+    # The five documents happen to state no two different numbers for one quantity; a curator's
+    # addition that does must show up, each side with its own source.
+    extra = tmp_path / "other-view.ttl"
+    extra.write_text("""
+@prefix pnet: <https://w3id.org/pnet-kg/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+pnet:Claim_test_01 a pnet:Claim ; pnet:statedIn pnet:Source_002 ;
+  pnet:claimAspect pnet:Aspect_proportion_at_presentation ; pnet:claimSubject pnet:PancreaticNeuroendocrineTumour ;
+  pnet:claimObject pnet:LiverMetastasis ; pnet:unit pnet:Unit_proportion ; pnet:value "0.6"^^xsd:decimal .
+""", encoding="utf-8")
+    graph = pnet_kg.load([extra])
+    rows = [r for r in pnet_kg.query("conflicting-claims", graph, kind="quantity").rows
+            if "pnet:Claim_test_01" in (r["claim_a"], r["claim_b"])]
+    assert len(rows) == 2  # source 000 states 25 % twice (two sentences), each a claim of its own
+    for r in rows:
+        sides = {(r["source_a"], r["value_a"]), (r["source_b"], r["value_b"])}
+        assert sides == {("pnet:Source_000", Decimal("0.25")), ("pnet:Source_002", Decimal("0.6"))}
+        assert r["object"] == "pnet:LiverMetastasis"
 
 
 def test_uncinate_uses_head_family() -> None:

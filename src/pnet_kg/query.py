@@ -195,10 +195,14 @@ def parse_header(text: str, name: str, path: Path | None = None) -> NamedQuery:
             raise QueryError(f"{where}: parameter {p['name']!r} has no one-line 'VALUES ?{p['name']} {{ ... }}' block")
         allowed_raw = p.get("allowed", "")
         closed = bool(allowed_raw) and not allowed_raw.lower().startswith("any")
+        allowed = tuple(a.strip() for a in allowed_raw.split(",") if a.strip()) if closed else ()
+        if any(" " in a for a in allowed):
+            raise QueryError(f"{where}: parameter {p['name']!r}: a closed 'allowed:' list holds single values "
+                             "(start with 'any' for an open set)")
         default = p["default"]
         typed.append(Param(
             name=p["name"], type=p["type"], default=None if default.lower() == "required" else default,
-            allowed=tuple(a.strip() for a in allowed_raw.split(",") if a.strip()) if closed else (),
+            allowed=allowed,
             allowed_text="" if closed else allowed_raw, description=p["description"]))
     scope = (fields.get("scope") or ["knowledge"])[0]
     list_columns = tuple(c.strip() for c in ",".join(fields.get("list-columns", [])).split(",") if c.strip())

@@ -102,17 +102,21 @@ class Stager:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules if rules is not None else load_rules()
         r = self.rules
+        # A histology is staged by the one system whose stage-group rules cover it. T rules of other
+        # systems (UICC 8th draws the 2 cm line elsewhere) stay in the graph for queries; the case
+        # contract's warnings are about node groups only, so they are not reported here.
+        self._system: dict[str, str] = {}
+        for diff in r.vocabulary.differentiations:
+            systems = {s.system for s in r.stage_rules if s.differentiation in (None, diff)}
+            if len(systems) > 1:
+                raise PnetKgError(f"stage-group rules for histology {diff!r} belong to {len(systems)} staging systems")
+            if systems:
+                self._system[diff] = systems.pop()
         self._criteria: dict[tuple[str, str], list[CriterionRule]] = {}
         for c in r.criteria:
             for diff in ([c.differentiation] if c.differentiation else list(r.vocabulary.differentiations)):
-                self._criteria.setdefault((diff, c.dimension), []).append(c)
-        self._system: dict[str, str] = {}
-        for (diff, dim), rules_ in self._criteria.items():
-            if dim == "t":
-                systems = {c.system for c in rules_}
-                if len(systems) != 1:
-                    raise PnetKgError(f"T rules for histology {diff!r} belong to {len(systems)} staging systems")
-                self._system[diff] = systems.pop()
+                if c.dimension == "grade" or c.system == self._system.get(diff):
+                    self._criteria.setdefault((diff, c.dimension), []).append(c)
         self._primary: dict[tuple[str, str], NodeRule] = {}
         self._others: dict[tuple[str, str], list[NodeRule]] = {}
         for nr in r.node_rules:

@@ -31,22 +31,26 @@ WHERE {
 _PER_SOURCE = """
 PREFIX pnet: <https://w3id.org/pnet-kg/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?source ?label (COUNT(DISTINCT ?claim) AS ?claims)
+SELECT ?source ?label (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?citing) AS ?cited_by)
 WHERE {
   ?source a pnet:Source ; rdfs:label ?label .
   OPTIONAL { ?claim pnet:statedIn ?source }
+  OPTIONAL { ?citing pnet:restsOn ?source }
 }
 GROUP BY ?source ?label
-ORDER BY DESC(?claims) ?label
+ORDER BY DESC(?claims) DESC(?cited_by) ?label
 """
 
 
 @dataclass
 class Stats:
-    """Counts of one graph; ``claims_per_source`` maps a source label to its number of claims."""
+    """Counts of one graph, and per source label the claims it states (``claims_per_source``)
+    and the claims of other sources that rest on it as their cited work (``claims_resting_on``).
+    """
 
     counts: dict[str, int]
     claims_per_source: dict[str, int] = field(default_factory=dict)
+    claims_resting_on: dict[str, int] = field(default_factory=dict)
 
 
 def stats(graph: Graph | None = None) -> Stats:
@@ -61,5 +65,6 @@ def stats(graph: Graph | None = None) -> Stats:
 
     rows = [r for r in graph.query(_COUNTS) if isinstance(r, ResultRow)]
     counts = {str(name): int(rows[0][str(name)]) for name in rows[0].labels}
-    per_source = {str(r["label"]): int(r["claims"]) for r in graph.query(_PER_SOURCE) if isinstance(r, ResultRow)}
-    return Stats(counts, per_source)
+    per_source = [r for r in graph.query(_PER_SOURCE) if isinstance(r, ResultRow)]
+    return Stats(counts, {str(r["label"]): int(r["claims"]) for r in per_source},
+                 {str(r["label"]): int(r["cited_by"]) for r in per_source})

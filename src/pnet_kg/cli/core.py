@@ -52,7 +52,10 @@ def fmt_cmd(check: bool, files: tuple[str, ...]) -> None:
 @table_format_option()
 @output_option
 def stats_cmd(output_format: str, output: str | None) -> None:
-    """Print counts of classes, properties, individuals, claims and sources, and claims per source."""
+    """Print counts of classes, properties, individuals, claims and sources, and claims per source.
+
+    Per source: the claims it states, and the claims of other sources that rest on it (cite it).
+    """
     from ..io import render_table
     from ..stats import stats
 
@@ -60,6 +63,7 @@ def stats_cmd(output_format: str, output: str | None) -> None:
     rows = [{"what": k.replace("_", " "), "count": v} for k, v in result.counts.items()]
     text = render_table(rows, ["what", "count"], output_format)
     if result.claims_per_source:
-        per = [{"source": k, "claims": v} for k, v in result.claims_per_source.items()]
-        text += "\n" + render_table(per, ["source", "claims"], output_format)
+        per = [{"source": k, "claims": v, "claims_resting_on_it": result.claims_resting_on.get(k, 0)}
+               for k, v in result.claims_per_source.items()]
+        text += "\n" + render_table(per, ["source", "claims", "claims_resting_on_it"], output_format)
     emit(text, output)
