@@ -115,6 +115,40 @@ def test_keep_going_stages_good_rows_and_lists_every_bad_one(tmp_path: Path) -> 
     assert len({s for s in Graph().parse(rdf, format="nt").subjects() if "/m" not in str(s)}) == 5
 
 
+def _spreadsheet_export(delimiter: str) -> bytes:
+    # The contract's example as spreadsheets and registries write it: byte-order mark, CRLF,
+    # column names and codes in other spellings, units after numbers, NA for unknown, blank lines.
+    header = ["Case ID", "Histology", "Primary subsite", "Tumor size mm", "invaded-structures", "Ki67 percent",
+              "mitoses_per_2mm2", "Functional syndrome", "Positive node groups", "positive_node_count",
+              "Distant sites"]
+    rows = [["A1", "NET", "Tail", "25 mm", "", "4%", "NA", "None", "Splenic", "2", ""],
+            ["A2", "net", "HEAD", "15", "", "1.5 %", "", "Insulinoma", "", "0", "Liver;Bone"],
+            ["A3", "Net", "head", "30", "", "12", "N/A", "none", "splenic;Portal Vein", "3", ""],
+            ["A4", "net", "Head", "18mm", "", "2", "25", "none", "CELIAC", "1", ""]]
+
+    def cell(text: str) -> str:  # a ';'-delimited file quotes the cells that hold a ';' list
+        return f'"{text}"' if delimiter in text else text
+
+    lines = [delimiter.join(header)] + [delimiter.join(cell(c) for c in row) for row in rows]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"], ids=["comma", "tab", "semicolon"])
+def test_spreadsheet_exports_stage_like_the_clean_file(tmp_path: Path, delimiter: str) -> None:
+    clean = run_cli("stage", str(write(tmp_path, EXAMPLE)))
+    messy = tmp_path / "export.csv"
+    messy.write_bytes(_spreadsheet_export(delimiter))
+    staged = run_cli("stage", str(messy))
+    assert staged.returncode == 0, staged.stderr
+    assert staged.stdout == clean.stdout
+
+
+def test_unit_after_a_number_must_be_the_fields_own(tmp_path: Path) -> None:
+    r = run_cli("stage", str(write(tmp_path, HEADER + "A1,net,tail,2.5 cm,,4,,none,,0,\n")))
+    assert r.returncode == 2
+    assert "cases.csv:2: field 'tumor_size_mm': not a number (value '2.5 cm')" in r.stderr
+
+
 def test_malformed_csv(tmp_path: Path) -> None:
     src = write(tmp_path, EXAMPLE + "B1,net,tail,25\n")
     r = run_cli("stage", str(src))

@@ -96,6 +96,20 @@ def _decimal_text(value: float | int) -> str:
 
 # ---------------------------------------------------------------- field checks
 
+#: Cells that spreadsheets and R write for "no value"; read like an empty cell (unknown).
+_MISSING = frozenset({"na", "n/a"})
+#: A unit a spreadsheet may leave after a number ("25 mm", "15%"): it must be the field's own unit.
+_UNIT_SUFFIX = {"tumor_size_mm": "mm", "ki67_percent": "%"}
+
+
+def _folded(text: str) -> str:
+    """The spelling-insensitive form of a code or column name.
+
+    >>> _folded(" Portal-Vein "), _folded("NET"), _folded("Case ID")
+    ('portal_vein', 'net', 'case_id')
+    """
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
 
 class _Checker:
     """Turns one raw record (strings from CSV, JSON values) into a :class:`Case`, or raises InputError."""
@@ -108,6 +122,14 @@ class _Checker:
             "invaded_structures": vocab.structures, "functional_syndrome": vocab.functional,
             "positive_node_groups": vocab.node_groups, "distant_sites": vocab.distant_sites,
         }
+        # Real files write "Head", "NET" or "portal vein": accept any spelling that folds to one code.
+        self.folded: dict[str, dict[str, str]] = {
+            name: {_folded(code): code for code in codes} for name, codes in self.codes.items()}
+
+    def _known(self, name: str, text: str) -> str | None:
+        if text in self.codes[name]:
+            return text
+        return self.folded[name].get(_folded(text))
 
     def error(self, message: str, line: int | None, name: str | None, value: object) -> InputError:
         return InputError(message, file=self.file, line=line, field=name, value=value)
@@ -126,9 +148,10 @@ class _Checker:
             if default is not None:
                 return default
             raise self.error("required field is missing or empty", line, name, record.get(name, ""))
-        if text not in self.codes[name]:
+        code = self._known(name, text)
+        if code is None:
             raise self.error(f"unknown code (expected one of {', '.join(sorted(self.codes[name]))})", line, name, text)
-        return text
+        return code
 
     def _codes(self, record: Mapping[str, Any], name: str, line: int | None) -> tuple[str, ...]:
         value = record.get(name)
@@ -146,23 +169,28 @@ class _Checker:
         for item in items:
             if not isinstance(item, str):
                 raise self.error("expected a code", line, name, item)
-            code = item.strip()
-            if not code:
+            text = item.strip()
+            if not text:
                 continue
-            if code not in known:
-                raise self.error(f"unknown code (expected one of {', '.join(sorted(known))})", line, name, code)
+            code = self._known(name, text)
+            if code is None:
+                raise self.error(f"unknown code (expected one of {', '.join(sorted(known))})", line, name, text)
             if code not in out:
                 out.append(code)
         return tuple(out)
 
     def _number(self, record: Mapping[str, Any], name: str, line: int | None) -> float | None:
         value = record.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and (not value.strip() or value.strip().lower() in _MISSING)):
             return None
         if isinstance(value, bool):
             raise self.error("not a number", line, name, value)
+        text = value.strip() if isinstance(value, str) else value
+        unit = _UNIT_SUFFIX.get(name)
+        if unit is not None and isinstance(text, str) and text.lower().endswith(unit):
+            text = text[:-len(unit)].rstrip()
         try:
-            number = float(value.strip() if isinstance(value, str) else value)
+            number = float(text)
         except (TypeError, ValueError):
             raise self.error("not a number", line, name, value) from None
         if not math.isfinite(number):
@@ -220,15 +248,28 @@ def parse_case(record: Mapping[str, Any] | Case, vocab: Vocabulary | None = None
 # ---------------------------------------------------------------- readers
 
 
-def _csv_records(handle: IO[str], file: str) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
-    reader = csv.reader(handle, strict=True)
+def _delimiter(first_line: str) -> str:
+    """Comma, or the tab or semicolon of a header written by a spreadsheet in another locale.
+
+    >>> _delimiter("case_id;histology;primary_subsite"), _delimiter("case_id,histology")
+    (';', ',')
+    """
+    if "," in first_line:
+        return ","
+    return "\t" if "\t" in first_line else ";" if ";" in first_line else ","
+
+
+def _csv_records(handle: IO[str], file: str, delimiter: str = ",") -> Iterator[tuple[int, dict[str, Any]] | InputError]:
+    reader = csv.reader(handle, strict=True, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise InputError("the file is empty", file=file) from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=file, line=reader.line_num) from None
-    header = [h.strip() for h in header]
+    # "Case ID" or "Primary-Subsite" name the contract's columns too; other columns are kept as written
+    contract = {_folded(name): name for name in FIELDS}
+    header = [contract.get(_folded(h), h.strip()) for h in header]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise InputError("the header lacks a required column", file=file, line=1, field=missing[0], value=",".join(header))
@@ -311,7 +352,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
             if is_json:
                 yield from _json_records(handle.read(), file)
             else:
-                yield from _csv_records(handle, file)
+                yield from _csv_records(handle, file, _delimiter(head.splitlines()[0] if head else ""))
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text: {exc.reason}", file=file) from None
 
