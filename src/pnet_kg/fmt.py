@@ -8,6 +8,7 @@ committed one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from .errors import InputError
 from .io import atomic_write_text
 from .load import parse_file
 from .prefixes import bind_all
+
+
+_PREFIX_LINE = re.compile(r"^PREFIX\s+([\w.-]*:)\s*<([^>]*)>$")
 
 
 def canonical_turtle(graph: Graph) -> str:
@@ -33,7 +37,19 @@ def canonical_turtle(graph: Graph) -> str:
     text = out.serialize(format="longturtle", canon=True)
     # longturtle leaves trailing blanks after some predicates; strip them (no literal spans lines:
     # the check below refuses multi-line literals, which could hold meaningful trailing spaces).
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    lines = [line.rstrip() for line in text.splitlines()]
+    # The OWL API under Protégé cannot parse SPARQL-style PREFIX lines (owlcs/owlapi#1149): write @prefix.
+    return "\n".join(_at_prefix(line) for line in lines) + "\n"
+
+
+def _at_prefix(line: str) -> str:
+    """``PREFIX p: <iri>`` as ``@prefix p: <iri> .``; other lines unchanged.
+
+    >>> _at_prefix("PREFIX pnet: <https://w3id.org/pnet-kg/>")
+    '@prefix pnet: <https://w3id.org/pnet-kg/> .'
+    """
+    match = _PREFIX_LINE.match(line)
+    return f"@prefix {match.group(1)} <{match.group(2)}> ." if match else line
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 // pnet-kg helper run by pnet_kg.reason and the tests, against the OWL API 3 and HermiT classes that
 // owlready2 ships in hermit/HermiT.jar (no other jar is needed).
 //
-//   java -cp HermiT.jar OwlCheck.java profile FILE
-//       load FILE as Protégé would (OWLManager), print loader warnings, unparsed triples and
-//       OWL 2 DL profile violations (undeclared entities, punning, reserved vocabulary ...).
+//   java -cp HermiT.jar OwlCheck.java profile FILE [CATALOG]
+//       load FILE as Protégé would (OWLManager; imports resolved through CATALOG, a catalog-v001.xml),
+//       print loader warnings, unparsed triples and OWL 2 DL profile violations (undeclared
+//       entities, punning, reserved vocabulary ...) of the imports closure.
 //   java -cp HermiT.jar OwlCheck.java explain FILE [CLASS_IRI ...]
 //       consistency under HermiT; if inconsistent, one minimal set of axioms that is inconsistent;
 //       otherwise, for each CLASS_IRI (default: every unsatisfiable class), one minimal set of axioms
@@ -11,7 +12,7 @@
 //       2004) with a fresh HermiT per test, so that no explanation library beyond the OWL API is needed.
 //
 // Output: one record a line, fields separated by TAB, no TAB or newline inside a field:
-//   AXIOMS n | UNPARSED triple | PROFILE kind text | COUNT axiom-type[ annotation-property] n | CONSISTENT true|false | UNSAT iri
+//   AXIOMS n | LOADED ontology-iri | UNPARSED triple | PROFILE kind text | COUNT axiom-type[ annotation-property] n | CONSISTENT true|false | UNSAT iri
 //   EXPLAIN target axiom-in-Manchester-syntax   (target is an IRI or owl:Thing for inconsistency)
 //   CHECKS n (number of reasoner runs spent on explanations)
 
@@ -102,6 +103,23 @@ public class OwlCheck {
         return quickXplain(new HashSet<OWLAxiom>(), false, all, target);
     }
 
+    static Set<OWLAxiom> closureAxioms(OWLOntology ontology) {
+        Set<OWLAxiom> all = new HashSet<OWLAxiom>();
+        for (OWLOntology part : ontology.getImportsClosure()) all.addAll(part.getAxioms());
+        return all;
+    }
+
+    // Resolve owl:imports through a Protégé catalog (catalog-v001.xml), the way Protégé does.
+    static void useCatalog(File catalog) throws Exception {
+        org.w3c.dom.NodeList uris = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(catalog).getElementsByTagName("uri");
+        for (int i = 0; i < uris.getLength(); i++) {
+            org.w3c.dom.Element e = (org.w3c.dom.Element) uris.item(i);
+            File target = new File(catalog.getAbsoluteFile().getParentFile(), e.getAttribute("uri"));
+            manager.addIRIMapper(new SimpleIRIMapper(IRI.create(e.getAttribute("name")), IRI.create(target)));
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: OwlCheck profile|explain FILE [CLASS_IRI ...]");
@@ -115,10 +133,12 @@ public class OwlCheck {
         manager.addMissingImportListener(new MissingImportListener() {
             public void importMissing(MissingImportEvent e) { missing.add(e.getImportedOntologyURI().toString()); }
         });
+        if (args[0].equals("profile") && args.length > 2) useCatalog(new File(args[2]));
         OWLOntology ontology = manager.loadOntologyFromOntologyDocument(
             new FileDocumentSource(new File(args[1])), loaderConfig);
         for (String m : missing) out("PROFILE", "MissingImport", m);
-        out("AXIOMS", String.valueOf(ontology.getAxiomCount()));
+        out("AXIOMS", String.valueOf(closureAxioms(ontology).size()));
+        for (OWLOntology part : ontology.getImportsClosure()) out("LOADED", String.valueOf(part.getOntologyID().getOntologyIRI()));
 
         DefaultPrefixManager prefixes = new DefaultPrefixManager();
         prefixes.setPrefix("pnet:", "https://w3id.org/pnet-kg/");
@@ -126,45 +146,48 @@ public class OwlCheck {
         renderer.setShortFormProvider(prefixes);
 
         if (args[0].equals("profile")) {
-            OWLOntologyFormat format = manager.getOntologyFormat(ontology);
-            OWLOntologyLoaderMetaData meta = format.getOntologyLoaderMetaData();
-            if (meta instanceof RDFParserMetaData) {
-                // OWL API 3 lists some triples as unparsed although it made axioms of them (annotation
-                // assertions with an IRI value, owl:AllDifferent nodes): report only those really lost.
-                int allDifferent = 0;
-                for (RDFTriple t : ((RDFParserMetaData) meta).getUnparsedTriples()) {
-                    if (t.getPredicate().getResource().equals(OWLRDFVocabulary.RDF_TYPE.getIRI()) && !t.getObject().isLiteral()
-                            && ((RDFResource) t.getObject()).getResource().equals(OWLRDFVocabulary.OWL_ALL_DIFFERENT.getIRI())) {
-                        allDifferent++;
-                        continue;
-                    }
-                    if (t.getPredicate().getResource().equals(OWLRDFVocabulary.RDF_TYPE.getIRI()) && !t.getSubject().isAnonymous()
-                            && !t.getObject().isLiteral() && ((RDFResource) t.getObject()).isAnonymous()) {
-                        // ClassAssertion(anonymous class expression, individual): reported as unparsed by OWL API 3.
-                        boolean found = false;
-                        for (OWLClassAssertionAxiom ca : ontology.getClassAssertionAxioms(
-                                factory.getOWLNamedIndividual(t.getSubject().getResource()))) {
-                            if (ca.getClassExpression().isAnonymous()) found = true;
+            // every ontology of the imports closure (one file, or the modules resolved by a catalog)
+            for (OWLOntology part : ontology.getImportsClosure()) {
+                OWLOntologyFormat format = manager.getOntologyFormat(part);
+                OWLOntologyLoaderMetaData meta = format.getOntologyLoaderMetaData();
+                if (meta instanceof RDFParserMetaData) {
+                    // OWL API 3 lists some triples as unparsed although it made axioms of them (annotation
+                    // assertions with an IRI value, owl:AllDifferent nodes): report only those really lost.
+                    int allDifferent = 0;
+                    for (RDFTriple t : ((RDFParserMetaData) meta).getUnparsedTriples()) {
+                        if (t.getPredicate().getResource().equals(OWLRDFVocabulary.RDF_TYPE.getIRI()) && !t.getObject().isLiteral()
+                                && ((RDFResource) t.getObject()).getResource().equals(OWLRDFVocabulary.OWL_ALL_DIFFERENT.getIRI())) {
+                            allDifferent++;
+                            continue;
                         }
-                        if (found) continue;
+                        if (t.getPredicate().getResource().equals(OWLRDFVocabulary.RDF_TYPE.getIRI()) && !t.getSubject().isAnonymous()
+                                && !t.getObject().isLiteral() && ((RDFResource) t.getObject()).isAnonymous()) {
+                            // ClassAssertion(anonymous class expression, individual): reported as unparsed by OWL API 3.
+                            boolean found = false;
+                            for (OWLClassAssertionAxiom ca : part.getClassAssertionAxioms(
+                                    factory.getOWLNamedIndividual(t.getSubject().getResource()))) {
+                                if (ca.getClassExpression().isAnonymous()) found = true;
+                            }
+                            if (found) continue;
+                        }
+                        if (!t.getSubject().isAnonymous() && !t.getObject().isLiteral() && !((RDFResource) t.getObject()).isAnonymous()) {
+                            OWLAnnotationAssertionAxiom ax = factory.getOWLAnnotationAssertionAxiom(
+                                factory.getOWLAnnotationProperty(t.getPredicate().getResource()), t.getSubject().getResource(),
+                                ((RDFResource) t.getObject()).getResource());
+                            if (part.containsAxiom(ax)) continue;
+                            IRI id = part.getOntologyID().getOntologyIRI();
+                            if (id != null && id.equals(t.getSubject().getResource()) && part.getAnnotations().contains(
+                                    factory.getOWLAnnotation(ax.getProperty(), ax.getValue()))) continue;
+                        }
+                        out("UNPARSED", String.valueOf(t));
                     }
-                    if (!t.getSubject().isAnonymous() && !t.getObject().isLiteral() && !((RDFResource) t.getObject()).isAnonymous()) {
-                        OWLAnnotationAssertionAxiom ax = factory.getOWLAnnotationAssertionAxiom(
-                            factory.getOWLAnnotationProperty(t.getPredicate().getResource()), t.getSubject().getResource(),
-                            ((RDFResource) t.getObject()).getResource());
-                        if (ontology.containsAxiom(ax)) continue;
-                        IRI id = ontology.getOntologyID().getOntologyIRI();
-                        if (id != null && id.equals(t.getSubject().getResource()) && ontology.getAnnotations().contains(
-                                factory.getOWLAnnotation(ax.getProperty(), ax.getValue()))) continue;
+                    if (allDifferent > part.getAxiomCount(AxiomType.DIFFERENT_INDIVIDUALS)) {
+                        out("UNPARSED", "owl:AllDifferent nodes without a DifferentIndividuals axiom");
                     }
-                    out("UNPARSED", String.valueOf(t));
-                }
-                if (allDifferent > ontology.getAxiomCount(AxiomType.DIFFERENT_INDIVIDUALS)) {
-                    out("UNPARSED", "owl:AllDifferent nodes without a DifferentIndividuals axiom");
                 }
             }
             Map<String, Integer> counts = new TreeMap<String, Integer>();
-            for (OWLAxiom ax : ontology.getAxioms()) {
+            for (OWLAxiom ax : closureAxioms(ontology)) {
                 String key = ax.getAxiomType().getName();
                 if (ax instanceof OWLAnnotationAssertionAxiom) {
                     key += " " + ((OWLAnnotationAssertionAxiom) ax).getProperty().getIRI();
