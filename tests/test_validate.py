@@ -59,6 +59,23 @@ def test_fixture_same_as_pyshacl(name: str, shipped: bool) -> None:
     assert sorted(r.message for r in fast.results) == sorted(r.message for r in ref.results)
 
 
+@pytest.mark.parametrize(("name", "shipped"), sorted(EXPECTED))
+def test_fixture_same_on_a_third_engine(name: str, shipped: bool) -> None:
+    # The shapes are plain SHACL Core and SHACL-SPARQL: another conforming engine, written
+    # independently (pyshacl-turbo, in Rust), finds the same results as the two of pnet-kg.
+    import pyshacl_turbo
+
+    from pnet_kg.validate import load_graph, results_from_report
+
+    shapes = _shapes_file(name) if shipped else shapes_graph()
+    graph = load_graph(SHAPES / name, shipped=shipped)
+    conforms, report, _ = pyshacl_turbo.validate(graph, shacl_graph=shapes)
+    other = results_from_report(report, graph, shapes)
+    fast = validate(SHAPES / name, shapes=shapes, shipped=shipped, engine="fast")
+    assert sorted(map(str, (r.key(shapes) for r in other))) == sorted(map(str, (r.key(shapes) for r in fast.results)))
+    assert conforms == fast.conforms
+
+
 def test_every_shape_has_a_failing_fixture() -> None:
     shapes = shapes_graph()
     named = {str(s).removeprefix(SHP) for s in shapes.subjects() if str(s).startswith(SHP)}
@@ -103,6 +120,13 @@ def test_1k_cases_same_as_pyshacl(tmp_path: Path) -> None:
     ref_keys = Counter(r.key(shapes) for r in ref.results)
     assert fast_keys == ref_keys
     assert fast.conforms is ref.conforms is False
+    import pyshacl_turbo
+
+    from pnet_kg.validate import load_graph, results_from_report
+
+    graph = load_graph(data)
+    _, report, _ = pyshacl_turbo.validate(graph, shacl_graph=shapes)
+    assert Counter(r.key(shapes) for r in results_from_report(report, graph, shapes)) == fast_keys
 
 
 def test_shipped_graph_has_no_violations() -> None:

@@ -926,6 +926,11 @@ def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False, js=False,
                                     allow_warnings=True, allow_infos=True, meta_shacl=False)
     assert isinstance(report, Graph)
+    return results_from_report(report, graph, shapes), report
+
+
+def results_from_report(report: Graph, graph: Graph, shapes: Graph) -> list[ValidationResult]:
+    """Read the ``sh:ValidationResult``s of any SHACL engine's report graph over ``graph``."""
     raw = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
         messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
@@ -937,13 +942,13 @@ def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph
         assert focus is not None
         path = report.value(node, SH.resultPath)
         shape = report.value(node, SH.sourceShape)
-        if isinstance(path, BNode):  # pySHACL copies complex paths; point back at the shapes graph's node
+        if isinstance(path, BNode):  # engines copy complex paths; point back at the shapes graph's node
             path = shapes.value(shape, SH.path) if shape is not None else path
         results.append(ValidationResult(_severity_name(report.value(node, SH.resultSeverity)), focus, labels[focus],
                                         path, report.value(node, SH.value), _first_message(messages),
                                         shape if shape is not None else BNode(),
                                         URIRef(str(report.value(node, SH.sourceConstraintComponent)))))
-    return results, report
+    return results
 
 
 def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Graph | None = None,

@@ -14,20 +14,20 @@ from .options import emit, output_option, table_format_option
 @click.option("-d", "--out-dir", type=click.Path(file_okay=False), default="build", show_default=True,
               help="Folder for the release artifacts.")
 @click.option("--docs/--no-docs", default=True, show_default=True,
-              help="Also write HTML documentation of the ontology (needs pylode).")
+              help="Also write HTML documentation of the ontology (pyLODE).")
 def build_cmd(out_dir: str, docs: bool) -> None:
-    """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) into the build folder."""
+    """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) and pnet-kg.html into the build folder."""
     from ..build import build
 
     for artifact in build(out_dir):
         click.echo(f"wrote {artifact.path} ({artifact.format}, {artifact.triples} triples)")
     if docs:
-        try:
-            from ..docs import write_docs
-        except ImportError:
-            return
+        from ..docs import write_docs
+
         path = write_docs(Path(out_dir))
-        if path is not None:
+        if path is None:
+            click.echo("HTML documentation not written: pyLODE cannot be imported (pip install pylode)", err=True)
+        else:
             click.echo(f"wrote {path} (HTML documentation)")
 
 
