@@ -19,7 +19,6 @@ from .io import atomic_write_text
 from .load import parse_file
 from .prefixes import bind_all
 
-
 _PREFIX_LINE = re.compile(r"^PREFIX\s+([\w.-]*:)\s*<([^>]*)>$")
 
 
