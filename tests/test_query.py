@@ -479,7 +479,13 @@ def test_cli_file_query(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text("SELECT WHERE {", encoding="utf-8")
     failed = run_cli("query", "--file", str(bad))
-    assert failed.returncode == 2 and "the query failed" in failed.stderr and "Traceback" not in failed.stderr
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
+    assert f"{bad}: line 1, column " in failed.stderr  # the file and the place in it
+    # an undeclared prefix is named, at its line in the user's file (not in the text pnet-kg runs)
+    bad.write_text("SELECT ?s WHERE {\n  ?s a pnet:Metastasis ;\n     foo:site ?o }\n", encoding="utf-8")
+    failed = run_cli("query", "--file", str(bad))
+    assert failed.returncode == 2 and f"{bad}: line 3, column " in failed.stderr
+    assert "unknown prefix 'foo:'" in failed.stderr
 
 
 def test_cli_errors_list_what_is_allowed() -> None:

@@ -795,6 +795,34 @@ def _normalise_lists(named: NamedQuery | None, columns: Sequence[str], rows: lis
                     row[index] = "; ".join(items) if items else None
 
 
+_POSITION = re.compile(r"error at (\d+):(\d+): ")
+_PREFIXED = re.compile(r"(?<![\w<#/:.-])([A-Za-z][\w-]*):(?=[\w%\\])")
+
+
+def _located(message: str, text: str, shift: int) -> str:
+    """Point an engine's parse error into the user's text (the project prefixes added before it
+    shift its lines) and name an undeclared prefix instead of the parser's list of expected tokens.
+
+    >>> _located("the query failed on pyoxigraph: error at 3:5: expected one of Prefix not found, ['%']",
+    ...          "SELECT * WHERE { ?s foo:bar ?o }", 2)
+    "line 1, column 5: unknown prefix 'foo:' (declare it with PREFIX foo: <...>; pnet-kg adds its own: see ontology/prefixes.tsv)"
+    """
+    match = _POSITION.search(message)
+    if match is None:
+        return message
+    where = f"line {int(match[1]) - shift}, column {match[2]}"
+    # An undeclared prefix is the likeliest cause, and parsers report it at odd places. Strings and
+    # <IRIs> may hold colons; what is left of a prefixed name is a prefix use.
+    bare = re.sub(r'<[^>\s]*>|"(?:[^"\\]|\\.)*"|#[^\n]*', " ", text)
+    declared = {p for p in re.findall(r"(?im)^\s*PREFIX\s+([\w.-]*):", text)} | set(rdf_prefixes())
+    unknown = sorted({p for p in _PREFIXED.findall(bare) if p not in declared})
+    if unknown:
+        return (f"{where}: unknown prefix '{unknown[0]}:' (declare it with PREFIX {unknown[0]}: <...>; "
+                "pnet-kg adds its own: see ontology/prefixes.tsv)")
+    detail = message[match.end():]
+    return f"{where}: {detail if len(detail) <= 160 else detail[:157] + '...'}"
+
+
 def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), labels: bool = True,
         named: NamedQuery | None = None) -> QueryResult:
     """Run SPARQL SELECT ``text`` (missing project prefixes are added) and return a :class:`QueryResult`.
@@ -803,7 +831,11 @@ def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), label
     [{'l': 'liver'}]
     """
     engine = engine_for(on, cases)
-    columns, raw = engine.select(with_prologue(text))
+    full = with_prologue(text)
+    try:
+        columns, raw = engine.select(full)
+    except QueryError as exc:
+        raise QueryError(_located(str(exc), text, full.count("\n") - text.count("\n"))) from exc
     _normalise_lists(named, columns, raw)
     compact = _Compactor()
     iris: set[str] = set()

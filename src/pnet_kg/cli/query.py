@@ -109,7 +109,10 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
     if file_ is not None:
         if params:
             raise click.UsageError("--param applies to named queries only")
-        result = run(read_query_file(file_), target, cases=cases, labels=labels)
+        try:
+            result = run(read_query_file(file_), target, cases=cases, labels=labels)
+        except QueryError as exc:
+            raise QueryError(f"{file_}: {exc}") from exc
     else:
         assert name is not None
         named = get_query(name)
