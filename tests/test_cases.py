@@ -149,6 +149,21 @@ def test_unit_after_a_number_must_be_the_fields_own(tmp_path: Path) -> None:
     assert "cases.csv:2: field 'tumor_size_mm': not a number (value '2.5 cm')" in r.stderr
 
 
+@pytest.mark.parametrize("command", ["stage", "cases import", "validate"])
+def test_workbooks_and_other_encodings_are_named_not_tracebacks(tmp_path: Path, command: str) -> None:
+    book = tmp_path / "cases.csv"
+    book.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))  # an .xlsx saved under a .csv name
+    r = run_cli(*command.split(), str(book))
+    assert r.returncode == 2 and "spreadsheet workbook" in r.stderr and "Traceback" not in r.stderr
+    # Windows-1252 text: the bad byte sits past the first block the reader looks at
+    rows = "".join(f"A{i},net,head,10,,2,,none,,0,\n" for i in range(400))
+    latin = write(tmp_path, HEADER + rows, "latin.csv")
+    latin.write_bytes(latin.read_bytes() + "B\u00e9,net,head,10,,2,,none,,0,\n".encode("cp1252"))
+    r = run_cli(*command.split(), str(latin))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"latin.csv:{400 + 2}: not UTF-8 text" in r.stderr and "0xe9" in r.stderr
+
+
 def test_malformed_csv(tmp_path: Path) -> None:
     src = write(tmp_path, EXAMPLE + "B1,net,tail,25\n")
     r = run_cli("stage", str(src))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_cli
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
@@ -66,3 +67,27 @@ def test_bad_usage_and_bad_file_exit_2_without_traceback(tmp_path: Path) -> None
     bad.write_text("this is not turtle")
     r = run_cli("fmt", "--check", str(bad))
     assert r.returncode == 2 and "bad.ttl" in r.stderr and "Traceback" not in r.stderr
+
+
+BAD_FILES = {
+    "empty.ttl": b"",
+    "cases.json": b'{"case_id": "A1", "histology": "net"}',  # an object, not the contract's array
+    "export.csv": b"PK\x03\x04\x14\x00\x06\x00workbook",  # an .xlsx under a .csv name
+    "latin.csv": "case_id,histology,primary_subsite,ki67_percent\nB\u00e9,net,head,2\n".encode("cp1252"),
+    "broken.ttl": b"@prefix x: <http://x/> .\nx:a x:b .\n",
+}
+FILE_COMMANDS = ["validate", "reason", "stage", "cases import", "query case-nodal-classification --cases",
+                 "serve --port 0 --cases"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", FILE_COMMANDS)
+def test_every_command_refuses_bad_files_with_a_message(tmp_path: Path, command: str) -> None:
+    for name, content in BAD_FILES.items():
+        if command in ("stage", "cases import") and name.endswith(".ttl"):
+            continue  # these read case files only
+        path = tmp_path / name
+        path.write_bytes(content)
+        result = run_cli(*command.split(), str(path))
+        assert result.returncode == 2, (command, name, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr and f"{name}" in result.stderr, (command, name, result.stderr)

@@ -338,23 +338,70 @@ def _json_records(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]] |
         raise InputError("malformed JSON: expected ',' or ']'", file=file, line=line_at(i))
 
 
+def _first_undecodable_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (looked for only once decoding failed)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
     file = str(path)
     if not path.is_file():
         raise InputError("no such file", file=file)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        head = handle.read(4096)
-        if not head.strip():
-            raise InputError("the file is empty", file=file)
-        handle.seek(0)
-        is_json = path.suffix.lower() == ".json" or (path.suffix.lower() != ".csv" and head.lstrip().startswith("["))
-        try:
+    with path.open("rb") as raw:
+        if raw.read(4) == b"PK\x03\x04":
+            raise InputError("this is a spreadsheet workbook (a zip file), not CSV or JSON: "
+                             "save it as 'CSV UTF-8' and read that", file=file)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            head = handle.read(4096)
+            if not head.strip():
+                raise InputError("the file is empty", file=file)
+            handle.seek(0)
+            is_json = path.suffix.lower() == ".json" or (path.suffix.lower() != ".csv" and head.lstrip().startswith("["))
             if is_json:
                 yield from _json_records(handle.read(), file)
             else:
                 yield from _csv_records(handle, file, _delimiter(head.splitlines()[0] if head else ""))
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text: {exc.reason}", file=file) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason}, byte 0x{exc.object[exc.start]:02x}): save the file "
+                         "as UTF-8 (in a spreadsheet: 'CSV UTF-8')", file=file,
+                         line=_first_undecodable_line(path)) from None
+
+
+def is_case_file(path: str | Path) -> bool:
+    """True for a file of the case contract (CSV, or a JSON array of case objects), not RDF.
+
+    A ``.json`` file is a case file when its first object has a ``case_id`` and the file
+    no JSON-LD keyword (``@context``, ``@id``, ``@graph``); otherwise it is read as JSON-LD.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return True
+    if suffix != ".json":
+        return False
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            head = handle.read(65536).lstrip()
+    except (OSError, UnicodeDecodeError):
+        return True  # let the case reader report it
+    if not head:
+        return True
+    json_ld = any(keyword in head for keyword in ('"@context"', '"@id"', '"@graph"'))
+    return not json_ld and '"case_id"' in head.split("}", 1)[0]
+
+
+def case_ntriples(path: str | Path, keep_going: bool = False, errors: list[InputError] | None = None) -> bytes:
+    """The cases of a case file as N-Triples (UTF-8), checked on the way; see :func:`iter_cases`."""
+    vocab = load_rules().vocabulary
+    return "".join(case_rdf(case, vocab, "nt")
+                   for case in iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab)).encode("utf-8")
 
 
 def iter_cases(path: str | Path, *, keep_going: bool = False, errors: list[InputError] | None = None,

@@ -31,11 +31,20 @@ OWLCHECK_SOURCE = _HERE / "java" / "OwlCheck.java"
 
 
 def merged_graph(extra: Iterable[str | Path] = ()) -> Graph:
-    """Return the shipped graph plus ``extra`` files as one ontology (root header, no module headers)."""
+    """Return the shipped graph plus ``extra`` files as one ontology (root header, no module headers).
+
+    ``extra`` may hold RDF files and case files (CSV or JSON of the case contract), which are
+    read and checked through :mod:`pnet_kg.cases`.
+    """
     from .build import merged_ontology
+    from .cases import case_ntriples, is_case_file
     from .load import load
 
-    return merged_ontology(load(extra))
+    files = list(extra)
+    graph = load([f for f in files if not is_case_file(f)])
+    for case_file in filter(is_case_file, files):
+        graph.parse(data=case_ntriples(case_file).decode("utf-8"), format="nt")
+    return merged_ontology(graph)
 
 
 def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = None) -> Any:

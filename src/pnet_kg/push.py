@@ -18,8 +18,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
 from .errors import PnetKgError
 from .load import load_modules
 
@@ -77,19 +75,15 @@ def _chunks(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
 
 
 def _case_lines(files: Sequence[Path]) -> Iterator[bytes]:
-    from .cases import case_triples, read_cases
+    from .cases import case_ntriples, is_case_file
+    from .load import parse_file
 
     for path in files:
-        if path.suffix.lower() in {".csv", ".json"}:
-            graph = Graph()
-            for case in read_cases(path).cases:
-                for triple in case_triples(case):
-                    graph.add(triple)
+        if is_case_file(path):
+            yield from (line + b"\n" for line in case_ntriples(path).splitlines() if line.strip())
         else:
-            from .load import parse_file
-
-            graph = parse_file(path)
-        yield from (line.encode() + b"\n" for line in graph.serialize(format="nt").splitlines() if line.strip())
+            text = parse_file(path).serialize(format="nt")
+            yield from (line.encode() + b"\n" for line in text.splitlines() if line.strip())
 
 
 def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = DEFAULT_CASE_GRAPH,

@@ -659,37 +659,20 @@ def _shipped_store() -> pyoxigraph.Store:
     return oxigraph_store(graph=_shipped_graph())
 
 
-_RDF_SUFFIXES = {".nt", ".ttl", ".nq", ".rdf", ".owl", ".xml", ".jsonld", ".trig"}
 
 
 def add_case_files(store: pyoxigraph.Store, files: Iterable[str | Path]) -> None:
-    """Add case files to ``store``: RDF files are bulk-loaded, CSV/JSON case files go through :mod:`pnet_kg.cases`."""
+    """Add case files to ``store``: case CSV/JSON go through :mod:`pnet_kg.cases`, RDF files are bulk-loaded."""
+    import pyoxigraph as ox
+
+    from .cases import case_ntriples, is_case_file
     from .store import bulk_load_file
 
     for file in files:
-        path = Path(file)
-        if path.suffix.lower() in _RDF_SUFFIXES:
-            bulk_load_file(store, path)
-            continue
-        if path.suffix.lower() not in (".csv", ".json"):
-            raise InputError(f"unknown case file suffix {path.suffix!r} (use .csv, .json or an RDF file)", file=path)
-        _load_case_table(store, path)
-
-
-def _load_case_table(store: pyoxigraph.Store, path: Path) -> None:
-    import tempfile
-
-    try:
-        from . import cases as case_module
-    except ImportError as exc:  # pragma: no cover - the cases module ships with the package
-        raise InputError("reading CSV/JSON case files needs pnet_kg.cases", file=path) from exc
-    from .store import bulk_load_file
-
-    case_file = case_module.read_cases(path)
-    with tempfile.TemporaryDirectory(prefix="pnet-kg-cases-") as tmp:
-        target = Path(tmp) / "cases.nt"
-        case_module.write_cases(case_file.cases, target, "nt")
-        bulk_load_file(store, target)
+        if is_case_file(file):
+            store.bulk_load(case_ntriples(file), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        else:
+            bulk_load_file(store, file)
 
 
 def case_store(files: Iterable[str | Path]) -> pyoxigraph.Store:

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cases import case_ntriples, is_case_file
 from .errors import PnetKgError
 from .io import atomic_writer
 from .load import load
-
-CASE_SUFFIXES = {".csv", ".json"}
+from .store import check_rdf_file
 
 
 def oxigraph_binary() -> str:
@@ -54,15 +54,12 @@ def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
         load().serialize(destination=handle, format="nt", encoding="utf-8")
     out = [shipped]
     for i, path in enumerate(files):
-        if path.suffix.lower() in CASE_SUFFIXES:
-            from .cases import read_cases, write_cases
-
+        if is_case_file(path):
             target = workdir / f"cases-{i}.nt"
-            write_cases(read_cases(path).cases, target, "nt")
+            target.write_bytes(case_ntriples(path))
             out.append(target)
         else:
-            if not path.is_file():
-                raise PnetKgError(f"{path}: no such file")
+            check_rdf_file(path)  # Oxigraph's loader would fail later with a backtrace and no file name
             out.append(path)
     return out
 

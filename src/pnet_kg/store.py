@@ -58,18 +58,42 @@ _FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": o
             ".jsonld": ox.RdfFormat.JSON_LD, ".trig": ox.RdfFormat.TRIG}
 
 
-def bulk_load_file(store: ox.Store, path: str | Path) -> None:
-    """Bulk-load an RDF file into ``store``'s default graph; errors name the file and line."""
-    path = Path(path)
+def _readable_rdf(path: Path) -> ox.RdfFormat:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"unknown RDF file suffix {path.suffix!r} (known: {', '.join(sorted(_FORMATS))})", file=path)
     if not path.is_file():
         raise InputError("no such file", file=path)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=path)
+    return fmt
+
+
+def _parse_error(path: Path, exc: Exception) -> InputError:
+    line = exc.lineno if isinstance(exc, SyntaxError) else None
+    message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    return InputError(f"cannot parse: {message}", file=path, line=line)
+
+
+def bulk_load_file(store: ox.Store, path: str | Path) -> None:
+    """Bulk-load an RDF file into ``store``'s default graph; errors name the file and line."""
+    path = Path(path)
+    fmt = _readable_rdf(path)
     try:
         store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
     except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"cannot parse: {exc}", file=path) from exc
+        raise _parse_error(path, exc) from exc
+
+
+def check_rdf_file(path: str | Path) -> None:
+    """Parse an RDF file through (streaming, nothing kept) so that a bad one is named before use."""
+    path = Path(path)
+    fmt = _readable_rdf(path)
+    try:
+        for _ in ox.parse(path=str(path), format=fmt):
+            pass
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise _parse_error(path, exc) from exc
 
 
 def oxigraph_store(extra: Iterable[str | Path] = (), graph: Graph | None = None,

@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections import defaultdict
@@ -36,6 +35,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
+from .cases import case_ntriples, is_case_file
 from .errors import InputError, PnetKgError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -620,19 +620,6 @@ def _run_checks(store: ox.Store, checks: Sequence[_Check]) -> list[_RawResult]:
 # ---------------------------------------------------------------- loading data
 
 
-def _is_case_file(path: Path) -> bool:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        return True
-    if suffix != ".json":
-        return False
-    try:
-        head = path.read_text(encoding="utf-8-sig")[:65536].lstrip()
-    except (OSError, UnicodeDecodeError):
-        return True  # let the case reader report it
-    return head.startswith("[") and '"case_id"' in head.split("}", 1)[0] or not head
-
-
 def _check_readable(path: Path) -> None:
     if not path.exists():
         raise InputError("no such file", file=path)
@@ -640,17 +627,6 @@ def _check_readable(path: Path) -> None:
         raise InputError("not a file", file=path)
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path)
-
-
-def _case_ntriples(path: Path, keep_going: bool, errors: list[InputError]) -> bytes:
-    from .cases import case_rdf, iter_cases
-    from .rules import load_rules
-
-    vocab = load_rules().vocabulary
-    buffer = io.StringIO()
-    for case in iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab):
-        buffer.write(case_rdf(case, vocab, "nt"))
-    return buffer.getvalue().encode("utf-8")
 
 
 def _rdf_format(path: Path) -> str:
@@ -724,8 +700,8 @@ def load_store(data: DataInput | Iterable[DataInput] | None = None, *, shipped: 
             continue
         path = Path(item)
         _check_readable(path)
-        if _is_case_file(path):
-            store.bulk_load(_case_ntriples(path, keep_going, errors), format=ox.RdfFormat.N_TRIPLES,
+        if is_case_file(path):
+            store.bulk_load(case_ntriples(path, keep_going, errors), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.DefaultGraph())
         else:
             _oxigraph_load(store, path)
@@ -746,8 +722,8 @@ def load_graph(data: DataInput | Iterable[DataInput] | None = None, *, shipped: 
             continue
         path = Path(item)
         _check_readable(path)
-        if _is_case_file(path):
-            graph.parse(data=_case_ntriples(path, keep_going, errors).decode("utf-8"), format="nt")
+        if is_case_file(path):
+            graph.parse(data=case_ntriples(path, keep_going, errors).decode("utf-8"), format="nt")
         else:
             _rdf_format(path)
             parse_file(path, graph)
