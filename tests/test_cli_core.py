@@ -91,3 +91,14 @@ def test_every_command_refuses_bad_files_with_a_message(tmp_path: Path, command:
         result = run_cli(*command.split(), str(path))
         assert result.returncode == 2, (command, name, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr and f"{name}" in result.stderr, (command, name, result.stderr)
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    # Atomic writes go through a private temporary file; the result must get the usual mode.
+    result = run_cli("build", "-d", str(tmp_path), "--no-docs")
+    assert result.returncode == 0, result.stderr
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "pnet-kg.owl").stat().st_mode & 0o777 == 0o666 & ~umask

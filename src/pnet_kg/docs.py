@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -36,8 +37,14 @@ def _for_pylode(graph: Graph) -> Graph:
 
     from .prefixes import IAO_DEFINITION, OBOINOWL, converter
 
+    # pyLODE lists terms in the order the store yields them: insert the triples sorted by the
+    # subject's label, so that the page is alphabetical and the same on every build.
+    def order(triple: tuple[Any, Any, Any]) -> tuple[str, str, str, str]:
+        label = graph.value(triple[0], RDFS.label)
+        return (str(label).lower() if label is not None else "~", str(triple[0]), str(triple[1]), str(triple[2]))
+
     shown = Graph()
-    for triple in graph:
+    for triple in sorted(graph, key=order):
         shown.add(triple)
     for term, definition in graph.subject_objects(IAO_DEFINITION):
         shown.add((term, SKOS.definition, definition))
