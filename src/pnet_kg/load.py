@@ -18,8 +18,12 @@ from .prefixes import bind_all
 from .resources import ontology_dir
 
 
-def _walk_imports(root: str, parse: Callable[[str, Path], Graph]) -> dict[str, Path]:
-    """Visit ``root`` and its imports breadth-first; ``parse(iri, path)`` returns the graph that now holds the module."""
+def walk_imports(root: str, load_module: Callable[[str, Path], Iterable[str]]) -> dict[str, Path]:
+    """Visit ``root`` and its imports breadth-first, resolved through the catalog.
+
+    ``load_module(iri, path)`` loads one module wherever the caller keeps it (an rdflib
+    graph, a pyoxigraph store) and returns the IRIs that module imports.
+    """
     catalog = read_catalog(ontology_dir())
     order: dict[str, Path] = {}
     pending = [root]
@@ -30,9 +34,12 @@ def _walk_imports(root: str, parse: Callable[[str, Path], Graph]) -> dict[str, P
         if iri not in catalog:
             raise PnetKgError(f"owl:imports {iri} has no entry in catalog-v001.xml")
         order[iri] = catalog[iri]
-        holder = parse(iri, catalog[iri])
-        pending.extend(str(o) for o in holder.objects(URIRef(iri), OWL.imports))
+        pending.extend(load_module(iri, catalog[iri]))
     return order
+
+
+def _imports(graph: Graph, iri: str) -> list[str]:
+    return [str(o) for o in graph.objects(URIRef(iri), OWL.imports)]
 
 
 def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
@@ -42,18 +49,18 @@ def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
     >>> next(iter(files)) == ROOT_IRI
     True
     """
-    return _walk_imports(root, lambda iri, path: Graph().parse(path, format="turtle"))
+    return walk_imports(root, lambda iri, path: _imports(Graph().parse(path, format="turtle"), iri))
 
 
 def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
     """Return each module of the shipped graph as its own :class:`rdflib.Graph`, keyed by ontology IRI."""
     modules: dict[str, Graph] = {}
 
-    def parse(iri: str, path: Path) -> Graph:
+    def parse(iri: str, path: Path) -> list[str]:
         modules[iri] = bind_all(Graph().parse(path, format="turtle"))
-        return modules[iri]
+        return _imports(modules[iri], iri)
 
-    _walk_imports(root, parse)
+    walk_imports(root, parse)
     return modules
 
 
@@ -93,7 +100,7 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
     """
     graph = bind_all(Graph())
     # each module is parsed once, straight into the merged graph, which then also answers its imports
-    _walk_imports(ROOT_IRI, lambda iri, path: graph.parse(path, format="turtle"))
+    walk_imports(ROOT_IRI, lambda iri, path: _imports(graph.parse(path, format="turtle"), iri))
     for path in extra:
         parse_file(path, graph)
     return graph

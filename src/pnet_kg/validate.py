@@ -656,23 +656,17 @@ def _shipped_into(store: ox.Store) -> None:
     """Load the root ontology and its imports closure (through the catalog) into ``store``."""
     import pyoxigraph as ox
 
-    from .catalog import ROOT_IRI, read_catalog
-    from .resources import ontology_dir
+    from .catalog import ROOT_IRI
+    from .load import walk_imports
 
-    catalog = read_catalog(ontology_dir())
-    done: set[str] = set()
-    pending = [ROOT_IRI]
-    imports = ox.NamedNode(str(URIRef("http://www.w3.org/2002/07/owl#imports")))
-    while pending:
-        iri = pending.pop(0)
-        if iri in done:
-            continue
-        if iri not in catalog:
-            raise PnetKgError(f"owl:imports {iri} has no entry in catalog-v001.xml")
-        done.add(iri)
-        store.bulk_load(path=str(catalog[iri]), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
-        pending += [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), imports, None)
-                    if isinstance(q.object, ox.NamedNode)]
+    imports = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
+
+    def load_module(iri: str, path: Path) -> list[str]:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        return [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), imports, None)
+                if isinstance(q.object, ox.NamedNode)]
+
+    walk_imports(ROOT_IRI, load_module)
 
 
 def _as_list(data: DataInput | Iterable[DataInput] | None) -> list[DataInput]:
