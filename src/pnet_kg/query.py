@@ -640,7 +640,9 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
 
     if isinstance(on, ox.Store):
         if cases:
-            add_case_files(on, cases)
+            from .store import add_files
+
+            add_files(on, cases)
         return OxigraphEngine(on)
     raise QueryError(f"cannot run a query on {type(on).__name__}: give an rdflib Graph, a pyoxigraph Store or a URL")
 
@@ -661,26 +663,14 @@ def _shipped_store() -> pyoxigraph.Store:
 
 
 
-def add_case_files(store: pyoxigraph.Store, files: Iterable[str | Path]) -> None:
-    """Add case files to ``store``: case CSV/JSON go through :mod:`pnet_kg.cases`, RDF files are bulk-loaded."""
-    import pyoxigraph as ox
-
-    from .cases import case_ntriples, is_case_file
-    from .store import bulk_load_file
-
-    for file in files:
-        if is_case_file(file):
-            store.bulk_load(case_ntriples(file), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-        else:
-            bulk_load_file(store, file)
-
-
 def case_store(files: Iterable[str | Path]) -> pyoxigraph.Store:
     """A pyoxigraph store with the shipped graph and the case files ``files``."""
     from .store import oxigraph_store
 
     store = oxigraph_store(graph=_shipped_graph())
-    add_case_files(store, files)
+    from .store import add_files
+
+    add_files(store, files)
     return store
 
 

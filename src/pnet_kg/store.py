@@ -53,15 +53,20 @@ def add_graph(store: ox.Store, graph: Graph) -> None:
     store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
 
 
-_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
-            ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
-            ".jsonld": ox.RdfFormat.JSON_LD, ".trig": ox.RdfFormat.TRIG}
+#: RDF file suffixes: the format's name (rdflib's, shown in messages) and pyoxigraph's format.
+RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
+    ".ttl": ("turtle", ox.RdfFormat.TURTLE), ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
+    ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD), ".rdf": ("xml", ox.RdfFormat.RDF_XML),
+    ".owl": ("xml", ox.RdfFormat.RDF_XML), ".xml": ("xml", ox.RdfFormat.RDF_XML), ".n3": ("n3", ox.RdfFormat.N3),
+    ".nq": ("nquads", ox.RdfFormat.N_QUADS), ".trig": ("trig", ox.RdfFormat.TRIG),
+}
 
 
-def _readable_rdf(path: Path) -> ox.RdfFormat:
-    fmt = _FORMATS.get(path.suffix.lower())
+def _readable_rdf(path: Path) -> tuple[str, ox.RdfFormat]:
+    fmt = RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"unknown RDF file suffix {path.suffix!r} (known: {', '.join(sorted(_FORMATS))})", file=path)
+        raise InputError(f"unknown RDF file suffix {path.suffix!r} (known: {', '.join(sorted(RDF_FORMATS))})",
+                         file=path)
     if not path.is_file():
         raise InputError("no such file", file=path)
     if path.stat().st_size == 0:
@@ -69,31 +74,46 @@ def _readable_rdf(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def _parse_error(path: Path, exc: Exception) -> InputError:
+def _parse_error(path: Path, name: str, exc: Exception) -> InputError:
     line = exc.lineno if isinstance(exc, SyntaxError) else None
     message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
-    return InputError(f"cannot parse: {message}", file=path, line=line)
+    return InputError(f"cannot parse as {name}: {message}", file=path, line=line)
 
 
 def bulk_load_file(store: ox.Store, path: str | Path) -> None:
     """Bulk-load an RDF file into ``store``'s default graph; errors name the file and line."""
     path = Path(path)
-    fmt = _readable_rdf(path)
+    name, fmt = _readable_rdf(path)
     try:
         store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
     except (SyntaxError, ValueError, OSError) as exc:
-        raise _parse_error(path, exc) from exc
+        raise _parse_error(path, name, exc) from None
 
 
 def check_rdf_file(path: str | Path) -> None:
     """Parse an RDF file through (streaming, nothing kept) so that a bad one is named before use."""
     path = Path(path)
-    fmt = _readable_rdf(path)
+    name, fmt = _readable_rdf(path)
     try:
         for _ in ox.parse(path=str(path), format=fmt):
             pass
     except (SyntaxError, ValueError, OSError) as exc:
-        raise _parse_error(path, exc) from exc
+        raise _parse_error(path, name, exc) from None
+
+
+def add_files(store: ox.Store, files: Iterable[str | Path], *, keep_going: bool = False,
+              errors: list[InputError] | None = None) -> None:
+    """Add files to ``store``: case files (CSV/JSON of the contract) read and checked through
+    :mod:`pnet_kg.cases` (``keep_going`` and ``errors`` as in :func:`pnet_kg.cases.iter_cases`),
+    RDF files bulk-loaded."""
+    from .cases import case_ntriples, is_case_file
+
+    for file in files:
+        if is_case_file(file):
+            store.bulk_load(case_ntriples(file, keep_going, errors), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.DefaultGraph())
+        else:
+            bulk_load_file(store, file)
 
 
 def oxigraph_store(extra: Iterable[str | Path] = (), graph: Graph | None = None,

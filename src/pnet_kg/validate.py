@@ -47,8 +47,6 @@ Engine = TypingLiteral["auto", "fast", "pyshacl"]
 DataInput = Union[str, Path, Graph]
 
 #: Suffixes read as RDF; ``.csv`` and case ``.json`` files go through :mod:`pnet_kg.cases`.
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml",
-                ".xml": "xml", ".n3": "n3", ".nq": "nquads", ".trig": "trig"}
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
@@ -629,27 +627,13 @@ def _check_readable(path: Path) -> None:
         raise InputError("the file is empty", file=path)
 
 
-def _rdf_format(path: Path) -> str:
-    fmt = RDF_SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(set(RDF_SUFFIXES) | {".csv", ".json"}))
+def _check_rdf_suffix(path: Path) -> None:
+    # Named here rather than by the store's loader, so that the message also lists the case files.
+    from .store import RDF_FORMATS
+
+    if path.suffix.lower() not in RDF_FORMATS:
+        known = ", ".join(sorted(set(RDF_FORMATS) | {".csv", ".json"}))
         raise InputError(f"unknown file type {path.suffix or '(no suffix)'!r} (known: {known})", file=path)
-    return fmt
-
-
-def _oxigraph_load(store: ox.Store, path: Path) -> None:
-    import pyoxigraph as ox
-
-    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
-               "xml": ox.RdfFormat.RDF_XML, "n3": ox.RdfFormat.N3, "nquads": ox.RdfFormat.N_QUADS,
-               "trig": ox.RdfFormat.TRIG}
-    fmt = _rdf_format(path)
-    try:
-        store.bulk_load(path=str(path), format=formats[fmt], to_graph=ox.DefaultGraph())
-    except SyntaxError as exc:
-        raise InputError(f"cannot parse as {fmt}: {exc.msg}", file=path, line=exc.lineno) from None
-    except (ValueError, OSError) as exc:
-        raise InputError(f"cannot parse as {fmt}: {exc}", file=path) from None
 
 
 def _shipped_into(store: ox.Store) -> None:
@@ -682,7 +666,7 @@ def load_store(data: DataInput | Iterable[DataInput] | None = None, *, shipped: 
     """Return an in-memory pyoxigraph store with the shipped graph (unless ``shipped=False``) and ``data``."""
     import pyoxigraph as ox
 
-    from .store import add_graph
+    from .store import add_files, add_graph
 
     store = ox.Store()
     if shipped:
@@ -694,11 +678,9 @@ def load_store(data: DataInput | Iterable[DataInput] | None = None, *, shipped: 
             continue
         path = Path(item)
         _check_readable(path)
-        if is_case_file(path):
-            store.bulk_load(case_ntriples(path, keep_going, errors), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.DefaultGraph())
-        else:
-            _oxigraph_load(store, path)
+        if not is_case_file(path):
+            _check_rdf_suffix(path)
+        add_files(store, [path], keep_going=keep_going, errors=errors)
     return store
 
 
@@ -719,7 +701,7 @@ def load_graph(data: DataInput | Iterable[DataInput] | None = None, *, shipped: 
         if is_case_file(path):
             graph.parse(data=case_ntriples(path, keep_going, errors).decode("utf-8"), format="nt")
         else:
-            _rdf_format(path)
+            _check_rdf_suffix(path)
             parse_file(path, graph)
     return graph
 
