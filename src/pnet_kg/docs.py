@@ -39,9 +39,10 @@ def _for_pylode(graph: Graph) -> Graph:
 
     # pyLODE lists terms in the order the store yields them: insert the triples sorted by the
     # subject's label, so that the page is alphabetical and the same on every build.
+    labels = {subject: str(label).lower() for subject, label in graph.subject_objects(RDFS.label)}
+
     def order(triple: tuple[Any, Any, Any]) -> tuple[str, str, str, str]:
-        label = graph.value(triple[0], RDFS.label)
-        return (str(label).lower() if label is not None else "~", str(triple[0]), str(triple[1]), str(triple[2]))
+        return (labels.get(triple[0], "~"), str(triple[0]), str(triple[1]), str(triple[2]))
 
     shown = Graph()
     for triple in sorted(graph, key=order):

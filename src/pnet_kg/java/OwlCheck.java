@@ -137,7 +137,8 @@ public class OwlCheck {
         OWLOntology ontology = manager.loadOntologyFromOntologyDocument(
             new FileDocumentSource(new File(args[1])), loaderConfig);
         for (String m : missing) out("PROFILE", "MissingImport", m);
-        out("AXIOMS", String.valueOf(closureAxioms(ontology).size()));
+        Set<OWLAxiom> axioms = closureAxioms(ontology);
+        out("AXIOMS", String.valueOf(axioms.size()));
         for (OWLOntology part : ontology.getImportsClosure()) out("LOADED", String.valueOf(part.getOntologyID().getOntologyIRI()));
 
         DefaultPrefixManager prefixes = new DefaultPrefixManager();
@@ -187,7 +188,7 @@ public class OwlCheck {
                 }
             }
             Map<String, Integer> counts = new TreeMap<String, Integer>();
-            for (OWLAxiom ax : closureAxioms(ontology)) {
+            for (OWLAxiom ax : axioms) {
                 String key = ax.getAxiomType().getName();
                 if (ax instanceof OWLAnnotationAssertionAxiom) {
                     key += " " + ((OWLAnnotationAssertionAxiom) ax).getProperty().getIRI();
