@@ -185,9 +185,9 @@ def test_cli_bad_input_exits_2(tmp_path: Path, content: str | None, name: str, n
 
 def test_cli_formats_and_output(tmp_path: Path) -> None:
     out = tmp_path / "report.ttl"
-    result = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-f", "turtle", "-o", str(out))
+    result = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-O", "turtle", "-o", str(out))
     assert result.returncode == 1
     g = Graph().parse(out, format="turtle")
     assert (None, SH.conforms, None) in g
-    as_json = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-f", "json")
+    as_json = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-O", "json")
     assert json.loads(as_json.stdout)["conforms"] is False
