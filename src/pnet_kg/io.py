@@ -311,9 +311,13 @@ def _delimited(delimiter: str) -> Callable[[Sequence[dict[str, Any]], Sequence[s
     def write(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
         buffer = _io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+        # With "\n" as line end the csv module leaves a lone CR unquoted, which readers take for a
+        # line break: a row holding one is written fully quoted.
+        quoted = csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
         for r in rows:
-            writer.writerow([_spreadsheet_cell(r.get(c)) for c in columns])
+            cells = [_spreadsheet_cell(r.get(c)) for c in columns]
+            (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
         return buffer.getvalue()
 
     return write
