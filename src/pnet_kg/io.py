@@ -36,6 +36,13 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _same_file(mode_of: os.stat_result, fd: int) -> bool:
+    try:
+        return os.path.samestat(mode_of, os.fstat(fd))
+    except (OSError, ValueError):
+        return False
+
+
 def check_output_path(path: str | Path) -> None:
     """Refuse an output path that can never be written, before any work is done.
 
@@ -50,11 +57,14 @@ def check_output_path(path: str | Path) -> None:
     if str(path) == STDOUT:
         return
     try:
-        mode = os.stat(path).st_mode
+        found = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        mode = None
+        found = None
     except OSError as exc:  # a symlink loop, a folder we may not search
         raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
+    if found is not None and _same_file(found, 1):
+        return  # /dev/stdout and the like: written through the open descriptor, whoever owns it
+    mode = found.st_mode if found is not None else None
     if mode is not None:
         if stat.S_ISDIR(mode):
             raise OutputError(f"{path}: is a folder; give a file name")
@@ -86,10 +96,10 @@ def is_stream(path: str | Path) -> bool:
     if str(path) == STDOUT:
         return True
     try:
-        mode = os.stat(path).st_mode
+        found = os.stat(path)
     except OSError:
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    return _same_file(found, 1) or not (stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode))
 
 
 class _Guarded:
@@ -123,13 +133,6 @@ class _Guarded:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._handle, name)
-
-
-def _same_file(mode_of: os.stat_result, fd: int) -> bool:
-    try:
-        return os.path.samestat(mode_of, os.fstat(fd))
-    except (OSError, ValueError):
-        return False
 
 
 def _silence_stdout() -> None:
