@@ -33,27 +33,28 @@ def invoke(*args: str) -> tuple[int, str, str]:
         return code, out.getvalue().decode(), err.getvalue().decode()
 
 
-def all_commands() -> dict[str, click.Command]:
-    ctx = click.Context(cli)
-    found: dict[str, click.Command] = {}
+def all_commands() -> dict[str, click.Context]:
+    """Every command and group, each with the context it runs in (a child of its group's, as in use)."""
+    root = click.Context(cli, info_name="pnet-kg", **cli.context_settings)
+    found: dict[str, click.Context] = {}
 
-    def walk(command: click.Command, name: str) -> None:
-        found[name or "pnet-kg"] = command
+    def walk(ctx: click.Context, name: str) -> None:
+        found[name] = ctx
+        command = ctx.command
         if isinstance(command, click.Group):
             for sub in command.list_commands(ctx):
                 sub_command = command.get_command(ctx, sub)
                 assert sub_command is not None, sub
-                walk(sub_command, f"{name} {sub}".strip())
+                walk(click.Context(sub_command, info_name=sub, parent=ctx), f"{name} {sub}")
 
-    walk(cli, "")
+    walk(root, "pnet-kg")
     return found
 
 
-def option_names(command: click.Command) -> list[tuple[list[str], list[str]]]:
-    """(short names, long names) of each option, the --help option included."""
-    ctx = click.Context(command, info_name="x")
+def option_names(ctx: click.Context) -> list[tuple[list[str], list[str]]]:
+    """(short names, long names) of each option of the context's command, --help included."""
     out = []
-    for param in command.get_params(ctx):
+    for param in ctx.command.get_params(ctx):
         if isinstance(param, click.Option):
             names = param.opts + param.secondary_opts
             out.append(([n for n in names if not n.startswith("--")], [n for n in names if n.startswith("--")]))
@@ -65,8 +66,8 @@ def test_one_short_option_letter_means_one_long_option_everywhere() -> None:
     assert len(commands) > 12
     meaning: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
     letters: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
-    for name, command in commands.items():
-        for shorts, longs in option_names(command):
+    for name, ctx in commands.items():
+        for shorts, longs in option_names(ctx):
             for short in shorts:
                 meaning[short][tuple(longs)].append(name)
             for long in longs:
@@ -79,6 +80,7 @@ def test_one_short_option_letter_means_one_long_option_everywhere() -> None:
     assert meaning["-f"].keys() == {("--file",)}
     assert meaning["-O"].keys() == {("--output-format", "--format")}
     assert meaning["-o"].keys() == {("--output",)}
+    assert len(meaning["-h"]["--help",]) == len(commands), "-h is help on every command"
 
 
 def test_claims_and_sources_take_columns_and_no_labels() -> None:

@@ -36,9 +36,9 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _same_file(mode_of: os.stat_result, fd: int) -> bool:
+def _same_file(found: os.stat_result, fd: int) -> bool:
     try:
-        return os.path.samestat(mode_of, os.fstat(fd))
+        return os.path.samestat(found, os.fstat(fd))
     except (OSError, ValueError):
         return False
 
