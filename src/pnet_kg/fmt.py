@@ -62,8 +62,8 @@ class FormatResult:
 def _leading_comments(text: str) -> str:
     """The ``#`` lines a file opens with (a generated module's header), kept by ``fmt``.
 
-    >>> _leading_comments("# generated\n@prefix p: <urn:p> .\n")
-    '# generated\n'
+    >>> _leading_comments("# generated\\n@prefix p: <urn:p> .\\n")
+    '# generated\\n'
     """
     lines = []
     for line in text.splitlines(keepends=True):
