@@ -473,17 +473,26 @@ def _overlap(a: tuple[float, bool, float, bool], b: tuple[float, bool, float, bo
     return inside(a) and inside(b)
 
 
-def _target_and_vocabulary(directory: Path) -> tuple[Path, Graph]:
-    """The module file the catalog maps to ``MODULE_IRI``, and every other module of the catalog, merged."""
+def _target(directory: Path) -> tuple[Path, list[Path]]:
+    """The module file the catalog maps to ``MODULE_IRI``, and the files of every other module."""
     catalog = read_catalog(directory)
     if MODULE_IRI not in catalog:
         raise InputError(f"catalog-v001.xml has no entry for {MODULE_IRI}", file=directory / "catalog-v001.xml")
     target = catalog[MODULE_IRI]
-    vocabulary = Graph()
-    for path in sorted(set(catalog.values())):
-        if path != target:
-            vocabulary.parse(path, format="turtle")
-    return target, vocabulary
+    return target, sorted({path for path in catalog.values() if path != target})
+
+
+def _run(root: Path, vocabulary: Graph) -> _Generator:
+    gen = _Generator(root / "templates", _Vocabulary(vocabulary))
+    gen.module()
+    gen.read_systems()
+    gen.read_wording()
+    gen.node_rules()
+    gen.criterion_rules()
+    gen.m_rules()
+    gen.stage_groups()
+    gen.claims()
+    return gen
 
 
 def generate(directory: str | Path | None = None) -> Generated:
@@ -497,19 +506,22 @@ def generate(directory: str | Path | None = None) -> Generated:
     from .resources import ontology_dir
 
     root = Path(directory) if directory is not None else ontology_dir()
-    target, vocabulary = _target_and_vocabulary(root)
-    gen = _Generator(root / "templates", _Vocabulary(vocabulary))
-    gen.module()
-    gen.read_systems()
-    gen.read_wording()
-    gen.node_rules()
-    gen.criterion_rules()
-    gen.m_rules()
-    gen.stage_groups()
-    gen.claims()
+    target, others = _target(root)
+    vocabulary = Graph()
+    for path in others:
+        vocabulary.parse(path, format="turtle")
+    gen = _run(root, vocabulary)
     names = ", ".join(t.removesuffix(".tsv") for t in TABLES)
     text = HEADER.format(tables="{" + names + "}.tsv") + canonical_turtle(gen.graph)
     return Generated(gen.graph, text, target, gen.origins)
+
+
+def row_origins(directory: Path, graph: Graph) -> dict[URIRef, Origin]:
+    """Generated subject -> its table row, with the codes looked up in ``graph`` (the ontology, already loaded).
+
+    For reports that send a curator to the row to edit rather than to the generated file.
+    """
+    return _run(directory, graph).origins
 
 
 def write(directory: str | Path | None = None) -> tuple[Generated, bool]:
@@ -549,7 +561,3 @@ def differences(result: Generated) -> list[str]:
                      "run pnet-kg generate")
     return lines
 
-
-def row_origins(directory: str | Path | None = None) -> Mapping[URIRef, Origin]:
-    """Subject -> table row, for reports that point a curator at the row to edit."""
-    return generate(directory).origins

@@ -8,8 +8,7 @@ that generates the subject, or else the first line of the source file that descr
 Levels: ``ERROR``, ``WARN``, ``INFO`` (SHACL ``sh:Violation``, ``sh:Warning``, ``sh:Info``);
 each QC query declares its level in its header (``# level: ERROR``).
 
->>> report = qc()
->>> report.fails("ERROR")
+>>> QcReport([Problem("WARN", "source_without_claim", "pnet:Source_X", "", "", "no claim", "", None)]).fails("ERROR")
 False
 """
 
@@ -25,7 +24,7 @@ from rdflib.term import Node
 
 from .catalog import read_catalog
 from .errors import QueryError
-from .generate import Origin, generate
+from .generate import Origin, row_origins
 from .prefixes import bind_all
 
 LEVELS = ("ERROR", "WARN", "INFO")
@@ -166,7 +165,7 @@ def qc(directory: str | Path | None = None, *, shapes: Graph | None = None,
     for path in files:
         parse_file(path, graph)
     shapes = shapes if shapes is not None else shapes_graph()
-    origins: Mapping[URIRef, Origin] = generate(root).origins if (root / "templates").is_dir() else {}
+    origins: Mapping[URIRef, Origin] = row_origins(root, graph) if (root / "templates").is_dir() else {}
     lines = source_lines(sorted(root.rglob("*.ttl")), graph)
 
     def where(subject: Node | None, text: str) -> tuple[str, int | None]:
