@@ -103,6 +103,7 @@ def test_editing_one_row_changes_exactly_one_rule(onto: Path) -> None:
     ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\tpercent\t", "\t\t", 10, "a threshold needs its unit"),
     ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t3\tyes\t", "\t3\t\t", 7, "write yes or no"),
     ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t3\tyes\t", "\tthree\tyes\t", 6, "not a number"),
+    ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t20\tyes\t", "\t25\tyes\t", 17, "does not mention the bound 25"),
     ("m-rules.tsv", "AJCC8_NET_M1a\t", "\tM1a\t", "\tM2\t", 4, "unknown code"),
     ("stage-groups.tsv", "AJCC8_NET_stage_I\t", "\tT1\t", "\tT1 T9\t", 5, "unknown code 'T9'"),
 ])

@@ -391,6 +391,14 @@ class _Generator:
                     raise row.error("unit", "a unit without a threshold")
             elif has_bound:
                 raise row.error("unit", "a threshold needs its unit (write count for a number of things)")
+            if unit is not None:
+                # the definition is prose beside the numbers: a changed bound must not leave it stale
+                for _, value, _, _ in bounds:
+                    number = None if value is None else str(value).removesuffix(".0")
+                    if number is not None and not re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)",
+                                                            row["definition"]):
+                        raise row.error("definition", f"the definition does not mention the bound {number}: "
+                                        "reword it to match the row")
             structures = self.vocab.terms(row, "invasion of", "AdjacentStructure")
             pairs: list[tuple[URIRef, Node | None]] = [
                 (PNET.underStagingSystem, system.iri), (PNET.forDifferentiation, diff), (PNET.assigns, assigns),
