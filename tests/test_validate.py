@@ -108,8 +108,9 @@ def test_xref_prefixes_match_the_prefix_table() -> None:
     assert sorted(listed) == sorted(xref_prefixes())
 
 
-def test_1k_cases_same_as_pyshacl(tmp_path: Path) -> None:
-    text, expected = synthetic_cases(1000, seed=7, bad_every=20)
+@pytest.mark.parametrize("n", [pytest.param(100, id="100"), pytest.param(1000, id="1k", marks=pytest.mark.slow)])
+def test_cases_same_as_pyshacl(tmp_path: Path, n: int) -> None:
+    text, expected = synthetic_cases(n, seed=7, bad_every=20)
     data = tmp_path / "cases.nt"
     data.write_text(text, encoding="utf-8")
     shapes = _shapes_file("cases")
