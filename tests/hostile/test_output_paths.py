@@ -41,6 +41,7 @@ COMMANDS: dict[str, list[str]] = {
     "claims": ["claims", "--source", "Source_001"],
     "sources": ["sources", "--claim", "pnet:Rule_SEER_EOD2018_head_celiac"],
     "validate": ["validate", str(CASES_BAD_TTL)],
+    "qc": ["qc", "-O", "json"],
 }
 #: the reasoner takes about 10 s a run: its device, FIFO and stream cases are marked slow
 SLOW_COMMANDS: dict[str, list[str]] = {"reason": ["reason", "--reasoner", "owlrl", "--no-explain"]}

@@ -6,12 +6,11 @@ import sys
 
 import click
 
-from .options import emit, output_option
+from .options import emit, output_format_option, output_option
 
 
 @click.command("qc")
-@click.option("-O", "--output-format", "output_format", type=click.Choice(["tsv", "md", "json"]), default="tsv",
-              show_default=True, help="Report format: TSV (as robot report writes), Markdown or JSON.")
+@output_format_option(["tsv", "md", "json"], "tsv", "Report format: TSV (as robot report writes), Markdown or JSON.")
 @click.option("--fail-on", type=click.Choice(["ERROR", "WARN", "INFO"], case_sensitive=False), default="ERROR",
               show_default=True, help="Exit 1 when a problem is at this level or a more severe one.")
 @click.option("--ontology", "directory", type=click.Path(file_okay=False, exists=True), default=None,
