@@ -22,7 +22,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from .cases import Case, iter_cases, parse_case
+from .cases import Case, check_case, iter_cases, parse_case
 from .errors import InputError, PnetKgError
 from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
 
@@ -178,9 +178,13 @@ class Stager:
 
     # -- one case -----------------------------------------------------------------------------------
     def stage_case(self, case: Case | Mapping[str, Any]) -> StageResult:
-        """Stage one case (a :class:`Case` or a dict of contract fields, which is checked first)."""
-        if not isinstance(case, Case):
+        """Stage one case (a :class:`Case` or a dict of contract fields), checked first like a case-file row."""
+        if isinstance(case, Case):
+            check_case(case, self.rules.vocabulary)  # again: a Case may have been changed after it was made
+        elif isinstance(case, Mapping):
             case = parse_case(case, self.rules.vocabulary)
+        else:
+            raise InputError(f"expected a Case or a dict of case-file fields, not {type(case).__name__}")
         r = self.rules
         diff = case.histology
         system = self._system.get(diff)
@@ -262,7 +266,7 @@ def _default_stager() -> Stager:
 def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> StageResult:
     """Stage one case given as a :class:`Case` or a dict of contract fields.
 
-    :raises InputError: when a dict field breaks the contract.
+    :raises InputError: when a field breaks the contract (a :class:`Case` is checked like a dict).
     """
     stager = Stager(rules) if rules is not None else _default_stager()
     return stager.stage_case(case)
