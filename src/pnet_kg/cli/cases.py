@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from .options import case_column_options
 
 #: Files larger than this show a progress bar (on a terminal).
 PROGRESS_BYTES = 1_000_000
@@ -34,6 +35,7 @@ def report_errors(errors: list[InputError]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt"]), default=None,
               help="RDF format (default: from the output suffix, else Turtle).")
 @click.option("--keep-going", is_flag=True, help="Skip bad rows (listed on standard error, exit 1) instead of stopping.")
+@case_column_options
 def import_cmd(file: str, output: str | None, fmt: str | None, keep_going: bool) -> None:
     """Check a CSV or JSON case FILE (the case-file contract) and write its cases as RDF.
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import emit
+from .options import case_column_options, emit
 
 
 @click.command("stage")
@@ -16,6 +16,7 @@ from .options import emit
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to FILE (atomically) instead of standard output.")
 @click.option("--keep-going", is_flag=True, help="Stage the good rows, list the bad ones on standard error, exit 1.")
+@case_column_options
 def stage_cmd(file: str, fmt: str, output: str | None, keep_going: bool) -> None:
     """Stage every case of a CSV or JSON case FILE: WHO grade, AJCC 8 T, N, M, stage group, node classes, warnings.
 
