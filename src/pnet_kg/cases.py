@@ -183,10 +183,12 @@ def _real(value: object, name: str) -> float | None:
         raise InputError("expected a number", field=name, value=value)
     if isinstance(value, int) and abs(value) > _EXACT:
         raise InputError("too many digits: the value would change (integers up to 2**53)", field=name, value=value)
-    number = float(value)
-    if not math.isfinite(number):
+    if isinstance(value, Decimal) and not value.is_finite():
         raise InputError("not a finite number", field=name, value=value)
-    if isinstance(value, Decimal) and Decimal(repr(number)) != value:
+    number = float(value)
+    if not math.isfinite(number) and not isinstance(value, Decimal):
+        raise InputError("not a finite number", field=name, value=value)
+    if isinstance(value, Decimal) and (not math.isfinite(number) or Decimal(repr(number)) != value):
         raise InputError("too many digits: the value would change (integers up to 2**53, about 15 significant "
                          "digits)", field=name, value=value)
     return number
@@ -203,6 +205,15 @@ def _count(value: object, name: str) -> int | None:
     if abs(number) > _EXACT:
         raise InputError("too many digits: the value would change (integers up to 2**53)", field=name, value=value)
     return int(number)
+
+
+def _shown(value: object) -> object:
+    """A value as a message shows it: numbers as written, a 5,000-digit one cut short."""
+    if isinstance(value, Decimal):
+        value = str(value)
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:24]}...{value[-8:]} ({len(value)} characters)"
+    return value
 
 
 def check_case(case: Case, vocab: Vocabulary | None = None) -> None:
@@ -309,8 +320,8 @@ class _Checker:
         except InputError as exc:
             # a number as written in the file; for codes the one bad code, not the whole cell
             coded = exc.field in _CODE_FIELDS or exc.field in _LIST_FIELDS
-            raw = record[exc.field] if exc.field in record and not coded else exc.value
-            raise self.error(exc.message, line, exc.field, raw) from None
+            raw = record[exc.field] if exc.field is not None and exc.field in record and not coded else exc.value
+            raise self.error(exc.message, line, exc.field, _shown(raw)) from None
         finally:
             _VOCAB.reset(token)
 
