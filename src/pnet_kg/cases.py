@@ -124,6 +124,8 @@ _UNIT_SUFFIX = {"tumor_size_mm": "mm", "ki67_percent": "%"}
 _EXACT = 2 ** 53
 #: C0 controls, DEL and C1 controls (NUL, ESC and the other bytes of terminal escape sequences).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: Number text a float holds exactly (DBL_DIG = 15 significant digits); longer text is checked by value.
+_SHORT_NUMBER = re.compile(r"[+-]?[0-9.]{1,15}")
 _CODE_FIELDS = ("histology", "primary_subsite", "functional_syndrome")
 _LIST_FIELDS = ("invaded_structures", "positive_node_groups", "distant_sites")
 _VOCAB_FIELDS = {"histology": "differentiations", "primary_subsite": "subsites", "invaded_structures": "structures",
@@ -154,6 +156,8 @@ class _CodeSets:
         """The contract code ``value`` spells, or InputError naming the field."""
         if not isinstance(value, str):
             raise InputError("expected a code (text)", field=name, value=value)
+        if value in self.codes[name]:  # the usual case, and no code of the graph holds a control character
+            return value
         text = value.strip()
         if _CONTROL.search(text):
             raise InputError("control character (NUL, ESC or another C0/C1 code) in text", field=name, value=value)
@@ -179,6 +183,8 @@ def _real(value: object, name: str) -> float | None:
     """A number of a case as a float, refused where a float would not hold it exactly."""
     if value is None:
         return None
+    if type(value) is float and math.isfinite(value):  # the usual case
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise InputError("expected a number", field=name, value=value)
     if isinstance(value, int) and abs(value) > _EXACT:
@@ -243,6 +249,8 @@ def check_case(case: Case, vocab: Vocabulary | None = None) -> None:
         setattr(case, name, sets.known(name, value))
     for name in _LIST_FIELDS:
         value = getattr(case, name)
+        if not value and value is not None and isinstance(value, tuple):
+            continue  # the usual case: none
         if value is None:
             value = ()
         if isinstance(value, str) or not isinstance(value, (tuple, list)):
@@ -277,14 +285,14 @@ class _Checker:
     def error(self, message: str, line: int | None, name: str | None, value: object) -> InputError:
         return InputError(message, file=self.file, line=line, field=name, value=value)
 
-    def _codes(self, record: Mapping[str, Any], name: str, line: int | None) -> list[Any]:
+    def _codes(self, record: Mapping[str, Any], name: str, line: int | None) -> list[Any] | tuple[()]:
         value = record.get(name)
         if value is None:
-            return []
+            return ()
         if isinstance(value, list):
             return value
         if isinstance(value, str):
-            return value.split(";")
+            return value.split(";") if value.strip() else ()
         raise self.error("expected ';'-separated codes", line, name, value)
 
     def _number(self, record: Mapping[str, Any], name: str, line: int | None) -> float | Decimal | None:
@@ -301,6 +309,11 @@ class _Checker:
         unit = _UNIT_SUFFIX.get(name)
         if unit is not None and text.lower().endswith(unit):
             text = text[:-len(unit)].rstrip()
+        if _SHORT_NUMBER.fullmatch(text):  # at most 15 digits: a float holds it exactly
+            try:
+                return float(text)
+            except ValueError:
+                raise self.error("not a number", line, name, value) from None
         try:
             # Decimal, not float: the text's exact value, so that a number a float would change is refused
             number = Decimal(text)

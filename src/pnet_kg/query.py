@@ -702,10 +702,14 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
         return EndpointEngine(on)
     if isinstance(on, Graph):
         if cases:
+            from .cases import case_ntriples, is_case_file
             from .load import parse_file
 
             for path in cases:
-                parse_file(path, on)
+                if is_case_file(path):  # read through the case reader, as on the other engines
+                    on.parse(data=case_ntriples(path).decode("utf-8"), format="nt")
+                else:
+                    parse_file(path, on)
         return RdflibEngine(on)
     if on is None:
         if cases:

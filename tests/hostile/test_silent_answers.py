@@ -537,3 +537,12 @@ def test_json_reader_given_arbitrary_values_raises_input_error_or_gives_valid_ca
         path = Path(directory) / "cases.json"
         path.write_text(json.dumps(records), encoding="utf-8", errors="surrogatepass")
         _read_outcome(path, keep_going)
+
+
+def test_case_files_read_the_same_on_the_rdflib_engine(tmp_path: Path) -> None:
+    src = INPUT / "query" / "cases.csv"
+    on_rdflib = pnet_kg.query("cases-distant-nodes-without-liver", pnet_kg.load(), cases=[src]).tuples()
+    assert on_rdflib == pnet_kg.query("cases-distant-nodes-without-liver", cases=[src]).tuples()
+    notes = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,notes\nA1,net,tail,4,x\n")
+    with pytest.raises(InputError, match="unknown column"):
+        pnet_kg.query("case-nodal-classification", pnet_kg.load(), cases=[notes])
