@@ -297,15 +297,15 @@ class _Checker:
 
     def _number(self, record: Mapping[str, Any], name: str, line: int | None) -> float | Decimal | None:
         value = record.get(name)
-        if value is None or (isinstance(value, str) and (not value.strip() or value.strip().lower() in _MISSING)):
-            return None
-        if isinstance(value, bool):
-            raise self.error("not a number", line, name, value)
-        if isinstance(value, (int, float, Decimal)):
-            return Decimal(value) if isinstance(value, int) else value
         if not isinstance(value, str):
-            raise self.error("not a number", line, name, value)
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+                raise self.error("not a number", line, name, value)
+            return Decimal(value) if isinstance(value, int) else value
         text = value.strip()
+        if not text or text.lower() in _MISSING:
+            return None
         unit = _UNIT_SUFFIX.get(name)
         if unit is not None and text.lower().endswith(unit):
             text = text[:-len(unit)].rstrip()
