@@ -272,13 +272,18 @@ def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Stage
     return stager.stage_case(case)
 
 
-def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None = None) -> StagingRun:
+def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None = None, *,
+               ignore_columns: Iterable[str] | None = None, ignore_unknown_columns: bool | None = None) -> StagingRun:
     """Read, check and stage every case of a CSV or JSON case file.
 
-    :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``.
+    ``ignore_columns`` and ``ignore_unknown_columns`` drop columns on purpose, as in :func:`pnet_kg.read_cases`.
+
+    :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``,
+        and for a column that is not the contract's.
     """
     stager = Stager(rules) if rules is not None else _default_stager()
     errors: list[InputError] = []
-    cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary)
+    cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary,
+                       ignore_columns=ignore_columns, ignore_unknown_columns=ignore_unknown_columns)
     results = list(stager.stage_cases(cases))
     return StagingRun(results, errors)

@@ -105,6 +105,7 @@ def test_ignore_column_drops_named_columns_and_says_which(tmp_path: Path) -> Non
     read = read_cases(src, ignore_columns=["notes", "comment"])
     assert read.ignored_columns == ["notes", "Comment"] and read.cases[0].ki67_percent == 4.0
     assert read_cases(src, ignore_unknown_columns=True).ignored_columns == ["notes", "Comment"]
+    assert len(pnet_kg.stage_file(src, ignore_columns=["notes", "Comment"]).results) == 1
     with pytest.raises(InputError, match="a required column cannot be ignored"):
         read_cases(src, ignore_columns=["histology"])
     heard: list[tuple[str, tuple[str, ...]]] = []
