@@ -340,7 +340,9 @@ def test_injection_in_closed_code_parameter_lists_allowed_values(value: str) -> 
 @pytest.mark.parametrize("value", INJECTIONS)
 def test_injection_in_open_text_parameter_gives_an_empty_answer(value: str) -> None:
     assert pnet_kg.query("term-list", category="pnet:LymphNodeGroup", search=value).rows == []
-    assert pnet_kg.query("node-classification", node_group=value).rows == []
+    # a code names something in the graph: what names nothing is refused, not answered with no rows
+    with pytest.raises(QueryError, match="names nothing in the graph"):
+        pnet_kg.query("node-classification", node_group=value)
 
 
 def test_text_with_quotes_and_braces_is_matched_exactly(ox_store: Any) -> None:
@@ -511,7 +513,9 @@ def test_cli_claims_and_sources() -> None:
     assert sources.returncode == 0, sources.stderr
     assert "stated in,pnet:Source_SEER_EOD2018" in sources.stdout and "rests on,pnet:Source_AJCC8" in sources.stdout
     missing = run_cli("claims", "--source", "Source_999")
-    assert missing.returncode == 2 and "no claims" in missing.stderr
+    # not a source of the graph: refused with the closest sources, not "no claims"
+    assert missing.returncode == 2 and "names nothing in the graph" in missing.stderr
+    assert "pnet:Source_" in missing.stderr
 
 
 def test_cli_columns_option() -> None:

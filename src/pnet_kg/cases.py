@@ -14,11 +14,16 @@ of the graph (``skos:notation`` within their class), never against a list in Pyt
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import quote
@@ -42,7 +47,18 @@ RdfFormat = Literal["ttl", "nt"]
 
 @dataclass(slots=True)
 class Case:
-    """One primary tumour, as the contract gives it (codes as case-file strings, unknown numbers ``None``)."""
+    """One primary tumour, as the contract gives it (codes as case-file strings, unknown numbers ``None``).
+
+    Every case is checked when it is made, by the same rules as a case-file row (:func:`check_case`):
+    a bad value raises :class:`~pnet_kg.errors.InputError`, codes are folded to the contract's spelling.
+
+    >>> Case("A1", "NET", "Tail", 25, ki67_percent=4, positive_node_groups=["Splenic"]).positive_node_groups
+    ('splenic',)
+    >>> Case("A1", "net", "tail", ki67_percent=300)
+    Traceback (most recent call last):
+    ...
+    pnet_kg.errors.InputError: field 'ki67_percent': out of range (must be in [0, 100]) (value 300)
+    """
 
     case_id: str
     histology: str
@@ -56,6 +72,9 @@ class Case:
     positive_node_count: int | None = None
     distant_sites: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        check_case(self, _VOCAB.get())
 
     def as_record(self) -> dict[str, str]:
         """The case as contract cells (``;``-joined lists, empty for unknown).
@@ -82,6 +101,7 @@ class CaseFile:
 
     cases: list[Case]
     errors: list[InputError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  #: columns dropped on purpose
 
 
 def _decimal_text(value: float | int) -> str:
@@ -100,10 +120,24 @@ def _decimal_text(value: float | int) -> str:
 _MISSING = frozenset({"na", "n/a"})
 #: A unit a spreadsheet may leave after a number ("25 mm", "15%"): it must be the field's own unit.
 _UNIT_SUFFIX = {"tumor_size_mm": "mm", "ki67_percent": "%"}
+#: Beyond 2**53 a float (the numbers of a case) no longer holds every integer: such values would change.
+_EXACT = 2 ** 53
+#: C0 controls, DEL and C1 controls (NUL, ESC and the other bytes of terminal escape sequences).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: Number text a float holds exactly (DBL_DIG = 15 significant digits); longer text is checked by value.
+_SHORT_NUMBER = re.compile(r"[+-]?[0-9.]{1,15}")
+_CODE_FIELDS = ("histology", "primary_subsite", "functional_syndrome")
+_LIST_FIELDS = ("invaded_structures", "positive_node_groups", "distant_sites")
+_VOCAB_FIELDS = {"histology": "differentiations", "primary_subsite": "subsites", "invaded_structures": "structures",
+                 "functional_syndrome": "functional", "positive_node_groups": "node_groups",
+                 "distant_sites": "distant_sites"}
+#: The vocabulary :class:`Case` checks codes against while a reader with rules of its own makes cases
+#: (``None``: the shipped graph's).
+_VOCAB: ContextVar[Vocabulary | None] = ContextVar("pnet_kg_case_vocabulary", default=None)
 
 
 def _folded(text: str) -> str:
-    """The spelling-insensitive form of a code or column name.
+    """The spelling-insensitive form of a code.
 
     >>> _folded(" Portal-Vein "), _folded("NET"), _folded("Case ID")
     ('portal_vein', 'net', 'case_id')
@@ -111,127 +145,198 @@ def _folded(text: str) -> str:
     return "_".join(text.strip().lower().replace("-", " ").split())
 
 
+class _CodeSets:
+    """The codes of one vocabulary by field, with their folded spellings ("Head", "NET", "portal vein")."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.codes: dict[str, Mapping[str, str]] = {name: getattr(vocab, attr) for name, attr in _VOCAB_FIELDS.items()}
+        self.folded = {name: {_folded(code): code for code in codes} for name, codes in self.codes.items()}
+
+    def known(self, name: str, value: object) -> str:
+        """The contract code ``value`` spells, or InputError naming the field."""
+        if not isinstance(value, str):
+            raise InputError("expected a code (text)", field=name, value=value)
+        if value in self.codes[name]:  # the usual case, and no code of the graph holds a control character
+            return value
+        text = value.strip()
+        if _CONTROL.search(text):
+            raise InputError("control character (NUL, ESC or another C0/C1 code) in text", field=name, value=value)
+        code = text if text in self.codes[name] else self.folded[name].get(_folded(text))
+        if code is None:
+            raise InputError(f"unknown code (expected one of {', '.join(sorted(self.codes[name]))})", field=name,
+                             value=text)
+        return code
+
+
+_CODE_SETS: dict[int, tuple[Vocabulary, _CodeSets]] = {}
+
+
+def _code_sets(vocab: Vocabulary) -> _CodeSets:
+    hit = _CODE_SETS.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        hit = (vocab, _CodeSets(vocab))
+        _CODE_SETS[id(vocab)] = hit
+    return hit[1]
+
+
+def _real(value: object, name: str) -> float | None:
+    """A number of a case as a float, refused where a float would not hold it exactly."""
+    if value is None:
+        return None
+    if type(value) is float and math.isfinite(value):  # the usual case
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise InputError("expected a number", field=name, value=value)
+    if isinstance(value, int) and abs(value) > _EXACT:
+        raise InputError("too many digits: the value would change (integers up to 2**53)", field=name, value=value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InputError("not a finite number", field=name, value=value)
+    number = float(value)
+    if not math.isfinite(number) and not isinstance(value, Decimal):
+        raise InputError("not a finite number", field=name, value=value)
+    if isinstance(value, Decimal) and (not math.isfinite(number) or Decimal(repr(number)) != value):
+        raise InputError("too many digits: the value would change (integers up to 2**53, about 15 significant "
+                         "digits)", field=name, value=value)
+    return number
+
+
+def _count(value: object, name: str) -> int | None:
+    number = _real(value, name)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise InputError("not a whole number", field=name, value=value)
+    if number < 0:
+        raise InputError("out of range (must be >= 0)", field=name, value=value)
+    if abs(number) > _EXACT:
+        raise InputError("too many digits: the value would change (integers up to 2**53)", field=name, value=value)
+    return int(number)
+
+
+def _shown(value: object) -> object:
+    """A value as a message shows it: numbers as written, a 5,000-digit one cut short."""
+    if isinstance(value, Decimal):
+        value = str(value)
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:24]}...{value[-8:]} ({len(value)} characters)"
+    return value
+
+
+def check_case(case: Case, vocab: Vocabulary | None = None) -> None:
+    """Check ``case`` by the contract's rules and bring it to its canonical form, in place.
+
+    The one check of every way into staging: the case-file reader makes each row a
+    :class:`Case` (whose constructor calls this) and :func:`pnet_kg.stage` calls it again
+    for a case changed after it was made. Raises :class:`InputError` naming the field.
+
+    >>> check_case(Case("A1", "net", "head", ki67_percent=2), None)
+    """
+    sets = _code_sets(vocab or _VOCAB.get() or load_rules().vocabulary)
+    case_id = case.case_id
+    if not isinstance(case_id, str):
+        raise InputError("expected text", field="case_id", value=case_id)
+    if not case_id.strip():
+        raise InputError("required field is missing or empty", field="case_id", value=case_id)
+    if _CONTROL.search(case_id):
+        raise InputError("control character (NUL, ESC or another C0/C1 code) in text", field="case_id", value=case_id)
+    case.case_id = case_id.strip()
+    for name in _CODE_FIELDS:
+        value = getattr(case, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if name != "functional_syndrome":
+                raise InputError("required field is missing or empty", field=name, value=value or "")
+            value = "none"
+        setattr(case, name, sets.known(name, value))
+    for name in _LIST_FIELDS:
+        value = getattr(case, name)
+        if not value and value is not None and isinstance(value, tuple):
+            continue  # the usual case: none
+        if value is None:
+            value = ()
+        if isinstance(value, str) or not isinstance(value, (tuple, list)):
+            raise InputError(f"expected a tuple of codes, not {type(value).__name__} (write ('splenic',) for one)",
+                             field=name, value=value)
+        codes = [sets.known(name, item) for item in value if not (isinstance(item, str) and not item.strip())]
+        setattr(case, name, tuple(dict.fromkeys(codes)))
+    size = _real(case.tumor_size_mm, "tumor_size_mm")
+    if size is not None and size <= 0:
+        raise InputError("out of range (must be > 0)", field="tumor_size_mm", value=case.tumor_size_mm)
+    ki67 = _real(case.ki67_percent, "ki67_percent")
+    if ki67 is not None and not 0 <= ki67 <= 100:
+        raise InputError("out of range (must be in [0, 100])", field="ki67_percent", value=case.ki67_percent)
+    mitoses = _count(case.mitoses_per_2mm2, "mitoses_per_2mm2")
+    if ki67 is None and mitoses is None:
+        raise InputError("one of ki67_percent and mitoses_per_2mm2 is required", field="ki67_percent", value="")
+    case.tumor_size_mm, case.ki67_percent, case.mitoses_per_2mm2 = size, ki67, mitoses
+    case.positive_node_count = _count(case.positive_node_count, "positive_node_count")
+
+
 class _Checker:
-    """Turns one raw record (strings from CSV, JSON values) into a :class:`Case`, or raises InputError."""
+    """Turns one raw record (strings from CSV, JSON values) into a :class:`Case`, or raises InputError.
+
+    The reader only turns cells into values (text to numbers, ``;``-lists to tuples); the
+    contract's rules are :func:`check_case`'s, which :class:`Case` runs.
+    """
 
     def __init__(self, vocab: Vocabulary, file: str | None) -> None:
         self.vocab = vocab
         self.file = file
-        self.codes: dict[str, Mapping[str, str]] = {
-            "histology": vocab.differentiations, "primary_subsite": vocab.subsites,
-            "invaded_structures": vocab.structures, "functional_syndrome": vocab.functional,
-            "positive_node_groups": vocab.node_groups, "distant_sites": vocab.distant_sites,
-        }
-        # Real files write "Head", "NET" or "portal vein": accept any spelling that folds to one code.
-        self.folded: dict[str, dict[str, str]] = {
-            name: {_folded(code): code for code in codes} for name, codes in self.codes.items()}
-
-    def _known(self, name: str, text: str) -> str | None:
-        if text in self.codes[name]:
-            return text
-        return self.folded[name].get(_folded(text))
 
     def error(self, message: str, line: int | None, name: str | None, value: object) -> InputError:
         return InputError(message, file=self.file, line=line, field=name, value=value)
 
-    def _text(self, record: Mapping[str, Any], name: str, line: int | None) -> str:
-        value = record.get(name)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise self.error("expected text", line, name, value)
-        return value.strip()
-
-    def _code(self, record: Mapping[str, Any], name: str, line: int | None, default: str | None = None) -> str:
-        text = self._text(record, name, line)
-        if not text:
-            if default is not None:
-                return default
-            raise self.error("required field is missing or empty", line, name, record.get(name, ""))
-        code = self._known(name, text)
-        if code is None:
-            raise self.error(f"unknown code (expected one of {', '.join(sorted(self.codes[name]))})", line, name, text)
-        return code
-
-    def _codes(self, record: Mapping[str, Any], name: str, line: int | None) -> tuple[str, ...]:
+    def _codes(self, record: Mapping[str, Any], name: str, line: int | None) -> list[Any] | tuple[()]:
         value = record.get(name)
         if value is None:
             return ()
-        items: list[Any]
         if isinstance(value, list):
-            items = value
-        elif isinstance(value, str):
-            items = value.split(";")
-        else:
-            raise self.error("expected ';'-separated codes", line, name, value)
-        known = self.codes[name]
-        out: list[str] = []
-        for item in items:
-            if not isinstance(item, str):
-                raise self.error("expected a code", line, name, item)
-            text = item.strip()
-            if not text:
-                continue
-            code = self._known(name, text)
-            if code is None:
-                raise self.error(f"unknown code (expected one of {', '.join(sorted(known))})", line, name, text)
-            if code not in out:
-                out.append(code)
-        return tuple(out)
+            return value
+        if isinstance(value, str):
+            return value.split(";") if value.strip() else ()
+        raise self.error("expected ';'-separated codes", line, name, value)
 
-    def _number(self, record: Mapping[str, Any], name: str, line: int | None) -> float | None:
+    def _number(self, record: Mapping[str, Any], name: str, line: int | None) -> float | Decimal | None:
         value = record.get(name)
-        if value is None or (isinstance(value, str) and (not value.strip() or value.strip().lower() in _MISSING)):
+        if not isinstance(value, str):
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+                raise self.error("not a number", line, name, value)
+            return Decimal(value) if isinstance(value, int) else value
+        text = value.strip()
+        if not text or text.lower() in _MISSING:
             return None
-        if isinstance(value, bool):
-            raise self.error("not a number", line, name, value)
-        text = value.strip() if isinstance(value, str) else value
         unit = _UNIT_SUFFIX.get(name)
-        if unit is not None and isinstance(text, str) and text.lower().endswith(unit):
+        if unit is not None and text.lower().endswith(unit):
             text = text[:-len(unit)].rstrip()
+        if _SHORT_NUMBER.fullmatch(text):  # at most 15 digits: a float holds it exactly
+            try:
+                return float(text)
+            except ValueError:
+                raise self.error("not a number", line, name, value) from None
         try:
-            number = float(text)
-        except (TypeError, ValueError):
+            # Decimal, not float: the text's exact value, so that a number a float would change is refused
+            number = Decimal(text)
+        except (InvalidOperation, ValueError):
             raise self.error("not a number", line, name, value) from None
-        if not math.isfinite(number):
-            raise self.error("not a finite number", line, name, value)
         return number
 
-    def _integer(self, record: Mapping[str, Any], name: str, line: int | None) -> int | None:
-        number = self._number(record, name, line)
-        if number is None:
-            return None
-        if not number.is_integer():
-            raise self.error("not a whole number", line, name, record.get(name))
-        if number < 0:
-            raise self.error("out of range (must be >= 0)", line, name, record.get(name))
-        return int(number)
-
     def case(self, record: Mapping[str, Any], line: int | None) -> Case:
-        case_id = self._text(record, "case_id", line)
-        if not case_id:
-            raise self.error("required field is missing or empty", line, "case_id", record.get("case_id", ""))
-        histology = self._code(record, "histology", line)
-        subsite = self._code(record, "primary_subsite", line)
-        size = self._number(record, "tumor_size_mm", line)
-        if size is not None and size <= 0:
-            raise self.error("out of range (must be > 0)", line, "tumor_size_mm", record.get("tumor_size_mm"))
-        ki67 = self._number(record, "ki67_percent", line)
-        if ki67 is not None and not 0 <= ki67 <= 100:
-            raise self.error("out of range (must be in [0, 100])", line, "ki67_percent", record.get("ki67_percent"))
-        mitoses = self._integer(record, "mitoses_per_2mm2", line)
-        if ki67 is None and mitoses is None:
-            raise self.error("one of ki67_percent and mitoses_per_2mm2 is required", line, "ki67_percent",
-                             record.get("ki67_percent", ""))
-        return Case(
-            case_id=case_id, histology=histology, primary_subsite=subsite, tumor_size_mm=size,
-            invaded_structures=self._codes(record, "invaded_structures", line), ki67_percent=ki67,
-            mitoses_per_2mm2=mitoses,
-            functional_syndrome=self._code(record, "functional_syndrome", line, default="none"),
-            positive_node_groups=self._codes(record, "positive_node_groups", line),
-            positive_node_count=self._integer(record, "positive_node_count", line),
-            distant_sites=self._codes(record, "distant_sites", line), line=line,
-        )
+        values: dict[str, Any] = {name: record.get(name) for name in ("case_id", *_CODE_FIELDS)}
+        for name in ("tumor_size_mm", "ki67_percent", "mitoses_per_2mm2", "positive_node_count"):
+            values[name] = self._number(record, name, line)
+        for name in _LIST_FIELDS:
+            values[name] = self._codes(record, name, line)
+        token = _VOCAB.set(self.vocab)
+        try:
+            return Case(**values, line=line)
+        except InputError as exc:
+            # a number as written in the file; for codes the one bad code, not the whole cell
+            coded = exc.field in _CODE_FIELDS or exc.field in _LIST_FIELDS
+            raw = record[exc.field] if exc.field is not None and exc.field in record and not coded else exc.value
+            raise self.error(exc.message, line, exc.field, _shown(raw)) from None
+        finally:
+            _VOCAB.reset(token)
 
 
 def parse_case(record: Mapping[str, Any] | Case, vocab: Vocabulary | None = None) -> Case:
@@ -242,7 +347,130 @@ def parse_case(record: Mapping[str, Any] | Case, vocab: Vocabulary | None = None
     """
     if isinstance(record, Case):
         record = record.as_record()
-    return _Checker(vocab or load_rules().vocabulary, None).case(record, None)
+    columns = _Columns(file=None)
+    fields = columns.resolve(list(record), None)
+    renamed = {f: v for f, v in zip(fields, record.values()) if f is not None}
+    return _Checker(vocab or load_rules().vocabulary, None).case(renamed, None)
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _column_key(name: str) -> str:
+    """The folded form of a column name: case, punctuation, units in brackets and 'tumour' do not matter.
+
+    >>> _column_key("Tumour Size (mm)"), _column_key("Ki-67 (%)"), _column_key("Case ID")
+    ('tumor_size_mm', 'ki_67_percent', 'case_id')
+    """
+    text = unicodedata.normalize("NFKC", name).lower().replace("%", " percent ").replace("tumour", "tumor")
+    return "_".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+#: Column names that spreadsheets, registries and other tools use for the contract's fields (folded by
+#: :func:`_column_key`). Not every look-alike: SEER's "Regional Nodes Positive" codes 95-99 mean
+#: "no nodes examined" and the like, so it is no positive_node_count; mitoses per 10 HPF are another unit.
+_COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "case_id": ("id", "case", "case_no", "case_number", "caseid", "tumor_id"),
+    "histology": ("differentiation", "histologic_type", "histological_type", "histology_type",
+                  "tumor_differentiation"),
+    "primary_subsite": ("subsite", "primary_site", "primary_tumor_site", "tumor_site", "tumor_location",
+                        "primary_location", "location"),
+    "tumor_size_mm": ("tumor_size", "tumor_size_in_mm", "size_mm", "size", "largest_tumor_size_mm",
+                      "max_tumor_size_mm", "tumor_diameter_mm", "diameter_mm", "tumor_size_mm_largest"),
+    "invaded_structures": ("invasion", "invaded", "invades", "invaded_organs", "invaded_structure"),
+    "ki67_percent": ("ki67", "ki_67", "ki_67_percent", "ki67_index", "ki_67_index", "ki67_pct", "ki_67_pct",
+                     "ki67_li", "ki_67_li", "ki67_labeling_index", "ki_67_labeling_index", "ki67_labelling_index",
+                     "ki_67_labelling_index", "ki_67_proliferation_index", "ki67_proliferation_index", "mib1",
+                     "mib_1", "ki67_index_percent", "ki_67_index_percent"),
+    "mitoses_per_2mm2": ("mitoses", "mitotic_count", "mitotic_rate", "mitoses_per_2_mm2", "mitoses_2mm2",
+                         "mitotic_count_per_2_mm2", "mitotic_count_per_2mm2", "mitotic_count_2mm2",
+                         "mitotic_count_2_mm2", "mitotic_rate_per_2_mm2", "mitotic_rate_per_2mm2"),
+    "functional_syndrome": ("functional_status", "syndrome", "functionality", "functional", "hormonal_syndrome"),
+    "positive_node_groups": ("node_groups", "positive_lymph_node_groups", "involved_node_groups",
+                             "positive_nodal_groups", "nodal_groups", "lymph_node_groups"),
+    "positive_node_count": ("positive_nodes", "number_of_positive_nodes", "positive_lymph_nodes", "n_positive_nodes",
+                            "positive_nodes_count", "nodes_positive", "positive_lymph_node_count",
+                            "number_of_positive_lymph_nodes"),
+    "distant_sites": ("metastatic_sites", "distant_metastases", "distant_metastasis", "distant_metastasis_sites",
+                      "metastasis_sites", "metastases", "sites_of_metastasis", "sites_of_distant_metastasis"),
+}
+_COLUMNS: dict[str, str] = {_column_key(f): f for f in FIELDS} | {
+    alias: f for f, aliases in _COLUMN_ALIASES.items() for alias in aliases}
+
+
+@dataclass(frozen=True)
+class ColumnPolicy:
+    """Columns a reader drops on purpose: by name (``ignore``) or every unknown one; ``report`` hears of them."""
+
+    ignore: frozenset[str] = frozenset()
+    ignore_unknown: bool = False
+    report: Callable[[str, tuple[str, ...]], None] | None = None
+
+
+_POLICY: ContextVar[ColumnPolicy] = ContextVar("pnet_kg_column_policy", default=ColumnPolicy())
+
+
+@contextmanager
+def column_policy(ignore: Iterable[str] = (), ignore_unknown: bool = False,
+                  report: Callable[[str, tuple[str, ...]], None] | None = None) -> Iterator[ColumnPolicy]:
+    """Read case files within the block with this :class:`ColumnPolicy` (the command line's
+    ``--ignore-column`` and ``--ignore-unknown-columns`` reach every command's reader this way)."""
+    token = _POLICY.set(ColumnPolicy(frozenset(ignore), ignore_unknown, report))
+    try:
+        yield _POLICY.get()
+    finally:
+        _POLICY.reset(token)
+
+
+class _Columns:
+    """Maps the column names of one file to contract fields; an unknown column is an error unless dropped."""
+
+    def __init__(self, file: str | None, ignore: Iterable[str] | None = None, ignore_unknown: bool | None = None) -> None:
+        policy = _POLICY.get()
+        self.file = file
+        names = policy.ignore if ignore is None else frozenset(ignore)
+        self.ignore = {_column_key(n) for n in names} | set(names)
+        self.ignore_unknown = policy.ignore_unknown if ignore_unknown is None else ignore_unknown
+        self.report = policy.report
+        self.dropped: list[str] = []
+        self._cache: dict[tuple[str, ...], list[str | None]] = {}
+
+    def resolve(self, names: list[str], line: int | None) -> list[str | None]:
+        key = tuple(names)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._resolve(names, line)
+        return hit
+
+    def _resolve(self, names: list[str], line: int | None) -> list[str | None]:
+        out: list[str | None] = []
+        for number, raw in enumerate(names, start=1):
+            if not isinstance(raw, str):  # pragma: no cover - JSON keys are always text
+                raise InputError("a column name must be text", file=self.file, line=line, value=raw)
+            name, key = raw.strip(), _column_key(raw)
+            field = _COLUMNS.get(key)
+            if name in self.ignore or (key and key in self.ignore) or (field is None and self.ignore_unknown):
+                if field in REQUIRED:
+                    raise InputError("a required column cannot be ignored", file=self.file, line=line, field=name)
+                out.append(None)
+                if name not in self.dropped:
+                    self.dropped.append(name)
+                continue
+            if field is None:
+                nearest = difflib.get_close_matches(key, list(_COLUMNS), n=1, cutoff=0.6)
+                hint = f"; nearest known name: {_COLUMNS[nearest[0]]}" if nearest else ""
+                what = f"unknown column{hint}" if name else f"column {number} has no name"
+                raise InputError(f"{what} (the columns of the contract: {', '.join(FIELDS)}; drop a column on "
+                                 "purpose with --ignore-column NAME or --ignore-unknown-columns)",
+                                 file=self.file, line=line, field=name)
+            if field in out:
+                raise InputError("duplicate column in the header", file=self.file, line=line, field=field, value=name)
+            out.append(field)
+        return out
+
+    def done(self) -> None:
+        if self.dropped and self.report is not None and self.file is not None:
+            self.report(self.file, tuple(self.dropped))
 
 
 # ---------------------------------------------------------------- readers
@@ -259,7 +487,8 @@ def _delimiter(first_line: str) -> str:
     return "\t" if "\t" in first_line else ";" if ";" in first_line else ","
 
 
-def _csv_records(handle: IO[str], file: str, delimiter: str = ",") -> Iterator[tuple[int, dict[str, Any]] | InputError]:
+def _csv_records(handle: IO[str], file: str, columns: _Columns,
+                 delimiter: str = ",") -> Iterator[tuple[int, dict[str, Any]] | InputError]:
     reader = csv.reader(handle, strict=True, delimiter=delimiter)
     try:
         header = next(reader)
@@ -267,17 +496,13 @@ def _csv_records(handle: IO[str], file: str, delimiter: str = ",") -> Iterator[t
         raise InputError("the file is empty", file=file) from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=file, line=reader.line_num) from None
-    # "Case ID" or "Primary-Subsite" name the contract's columns too; other columns are kept as written
-    contract = {_folded(name): name for name in FIELDS}
-    header = [contract.get(_folded(h), h.strip()) for h in header]
-    missing = [name for name in REQUIRED if name not in header]
+    # "Case ID", "Tumour size (mm)" or "Ki-67 (%)" name the contract's columns too; any other column
+    # stops the run unless dropped on purpose
+    fields = columns.resolve(header, 1)
+    missing = [name for name in REQUIRED if name not in fields]
     if missing:
-        raise InputError("the header lacks a required column", file=file, line=1, field=missing[0], value=",".join(header))
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise InputError("duplicate column in the header", file=file, line=1, field=name, value=name)
-        seen.add(name)
+        raise InputError("the header lacks a required column", file=file, line=1, field=missing[0],
+                         value=",".join(header))
     last = reader.line_num
     while True:
         start = last + 1
@@ -290,15 +515,16 @@ def _csv_records(handle: IO[str], file: str, delimiter: str = ",") -> Iterator[t
         last = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
-            yield InputError(f"malformed CSV: {len(row)} cells where the header has {len(header)}", file=file,
+        if len(row) != len(fields):
+            yield InputError(f"malformed CSV: {len(row)} cells where the header has {len(fields)}", file=file,
                              line=start, field=None, value=",".join(row))
             continue
-        yield start, dict(zip(header, row))
+        yield start, {name: cell for name, cell in zip(fields, row) if name is not None}
 
 
-def _json_records(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
-    decoder = json.JSONDecoder()
+def _json_records(text: str, file: str, columns: _Columns) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
+    # numbers as Decimal: exact, so that a value a float would change is refused, and no limit on digits
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     n = len(text)
 
     def skip(i: int) -> int:
@@ -323,8 +549,11 @@ def _json_records(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]] |
             value, end = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno) from None
+        except RecursionError:
+            raise InputError("malformed JSON: nested too deeply", file=file, line=line) from None
         if isinstance(value, dict):
-            yield line, value
+            fields = columns.resolve(list(value), line)
+            yield line, {name: v for name, v in zip(fields, value.values()) if name is not None}
         else:
             yield InputError("expected a JSON object", file=file, line=line, value=value)
         i = skip(end)
@@ -349,7 +578,7 @@ def _first_undecodable_line(path: Path) -> int:
     return 1
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
+def _records(path: Path, columns: _Columns) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
     file = str(path)
     if not path.is_file():
         raise InputError("no such file", file=file)
@@ -365,9 +594,9 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | InputError]:
             handle.seek(0)
             is_json = path.suffix.lower() == ".json" or (path.suffix.lower() != ".csv" and head.lstrip().startswith("["))
             if is_json:
-                yield from _json_records(handle.read(), file)
+                yield from _json_records(handle.read(), file, columns)
             else:
-                yield from _csv_records(handle, file, _delimiter(head.splitlines()[0] if head else ""))
+                yield from _csv_records(handle, file, columns, _delimiter(head.splitlines()[0] if head else ""))
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason}, byte 0x{exc.object[exc.start]:02x}): save the file "
                          "as UTF-8 (in a spreadsheet: 'CSV UTF-8')", file=file,
@@ -405,27 +634,42 @@ def case_ntriples(path: str | Path, keep_going: bool = False, errors: list[Input
 
 
 def iter_cases(path: str | Path, *, keep_going: bool = False, errors: list[InputError] | None = None,
-               vocab: Vocabulary | None = None) -> Iterator[Case]:
+               vocab: Vocabulary | None = None, ignore_columns: Iterable[str] | None = None,
+               ignore_unknown_columns: bool | None = None, ignored: list[str] | None = None) -> Iterator[Case]:
     """Yield the checked cases of a CSV or JSON case file, streaming.
 
     Without ``keep_going`` the first bad row raises :class:`InputError`; with it, bad
     rows (bad field, unknown code, number out of range, duplicate ``case_id``,
-    malformed row) are appended to ``errors`` and skipped. A missing, empty or
-    unreadable file always raises.
+    malformed row) are appended to ``errors`` and skipped. A ``case_id`` seen before is
+    an error even when its first row was skipped. A missing, empty or unreadable file,
+    and a column that is not the contract's, always raise: ``ignore_columns`` (names)
+    and ``ignore_unknown_columns`` drop columns on purpose, and ``ignored`` receives
+    their names (defaults: the :func:`column_policy` in force).
     """
     path = Path(path)
     checker = _Checker(vocab or load_rules().vocabulary, str(path))
-    first_line: dict[str, int] = {}
-    for item in _records(path):
+    columns = _Columns(str(path), ignore_columns, ignore_unknown_columns)
+    first_line: dict[str, tuple[int, bool]] = {}
+    for item in _records(path, columns):
         try:
             if isinstance(item, InputError):
                 raise item
             line, record = item
-            case = checker.case(record, line)
-            if case.case_id in first_line:
-                raise checker.error(f"duplicate case_id (first on line {first_line[case.case_id]})", line, "case_id",
+            raw_id = record.get("case_id")
+            key = raw_id.strip() if isinstance(raw_id, str) else None
+            seen = first_line.get(key) if key else None
+            if key and seen is None:
+                first_line[key] = (line, False)
+            try:
+                case = checker.case(record, line)
+            except InputError:
+                if key and seen is None:
+                    first_line[key] = (line, True)
+                raise
+            if seen is not None:
+                rejected = ", which was rejected" if seen[1] else ""
+                raise checker.error(f"duplicate case_id (first on line {seen[0]}{rejected})", line, "case_id",
                                     case.case_id)
-            first_line[case.case_id] = line
         except InputError as exc:
             if not keep_going:
                 raise
@@ -433,13 +677,30 @@ def iter_cases(path: str | Path, *, keep_going: bool = False, errors: list[Input
                 errors.append(exc)
             continue
         yield case
+    if ignored is not None:
+        ignored.extend(n for n in columns.dropped if n not in ignored)
+    columns.done()
 
 
-def read_cases(path: str | Path, keep_going: bool = False, vocab: Vocabulary | None = None) -> CaseFile:
-    """Read and check a whole case file (see :func:`iter_cases`)."""
+def read_cases(path: str | Path, keep_going: bool = False, vocab: Vocabulary | None = None, *,
+               ignore_columns: Iterable[str] | None = None, ignore_unknown_columns: bool | None = None) -> CaseFile:
+    """Read and check a whole case file (see :func:`iter_cases`); ``ignored_columns`` names the columns dropped.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = path.write_text("case_id,histology,primary_subsite,Ki-67 (%),notes\\nA1,net,tail,4,seen twice\\n")
+    >>> read_cases(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pnet_kg.errors.InputError: ...:1: field 'notes': unknown column (the columns of the contract: ...)
+    >>> read_cases(path, ignore_columns=["notes"]).ignored_columns
+    ['notes']
+    """
     errors: list[InputError] = []
-    cases = list(iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab))
-    return CaseFile(cases, errors)
+    ignored: list[str] = []
+    cases = list(iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab, ignore_columns=ignore_columns,
+                            ignore_unknown_columns=ignore_unknown_columns, ignored=ignored))
+    return CaseFile(cases, errors, ignored)
 
 
 # ---------------------------------------------------------------- RDF

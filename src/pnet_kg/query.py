@@ -6,6 +6,8 @@ Each ``.rq`` file starts with a header comment that this module parses::
     # question: For a primary sub-site, is each node group regional or distant ...?
     # param: subsite (code, default: any) allowed: head, uncinate, body
     #   Case-file code of the primary sub-site.
+    # param: node_group (code, default: any) allowed: any node-group code
+    # domain: node_group ?term a pnet:LymphNodeGroup ; skos:notation ?value .
     # scope: knowledge
     # example: pnet-kg query node-classification --param subsite=head
 
@@ -14,6 +16,11 @@ A parameter is a variable of the query, given its default by a one-line
 runs as it is in any SPARQL editor. The runner replaces the inside of that block with
 one RDF term built from the typed, validated value (never with the user's text), so
 quotes, braces or SPARQL keywords in a value cannot change the query.
+
+An ``iri`` or ``code`` parameter names something in the graph: its ``allowed:`` list,
+or its ``# domain:`` (a SPARQL pattern binding ``?value`` to every allowed value, run on
+the graph being queried). A value outside it is refused with the closest allowed values,
+never answered with an empty table; ``string`` parameters stay free text.
 
 The same query text runs on the shipped graph (in an embedded pyoxigraph store by
 default, or an rdflib Graph), on a store with case data, or on a remote SPARQL 1.1
@@ -90,6 +97,7 @@ class Param:
     allowed: tuple[str, ...] = ()
     allowed_text: str = ""
     description: str = ""
+    domain: str = ""  #: SPARQL pattern binding ?value to the allowed values (open sets of iri and code)
 
     @property
     def required(self) -> bool:
@@ -114,7 +122,6 @@ class NamedQuery:
     scope: str
     text: str
     path: Path | None = None
-    list_columns: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -128,7 +135,7 @@ def _param_list(q: NamedQuery) -> str:
     return "; ".join(p.describe() for p in q.params) or "none"
 
 
-_HEADER_KEY = re.compile(r"^#\s*(title|question|param|scope|example|list-columns|level):\s*(.*)$")
+_HEADER_KEY = re.compile(r"^#\s*(title|question|param|domain|scope|example|list-columns|level):\s*(.*)$")
 _PARAM_HEAD = re.compile(
     r"^(?P<name>[A-Za-z_][\w]*)\s*\((?P<type>\w+),\s*default:\s*(?P<default>[^)]*)\)\s*(?:allowed:\s*(?P<allowed>.*))?$")
 
@@ -181,9 +188,19 @@ def parse_header(text: str, name: str, path: Path | None = None) -> NamedQuery:
                 params[-1]["description"] = (params[-1]["description"] + " " + continuation).strip()
             else:
                 fields[last][-1] = f"{fields[last][-1]} {continuation}".strip()
+    if "list-columns" in fields:
+        # the CLI no longer sorts GROUP_CONCAT lists: the file itself must give the rows it means
+        raise QueryError(f"{where}: '# list-columns:' is not supported: GROUP_CONCAT leaves the order of a list "
+                         "to the engine; give one row per member instead")
     for key in ("title", "question", "example"):
         if not fields.get(key):
             raise QueryError(f"{where}: the header has no '# {key}:' line")
+    domains: dict[str, str] = {}
+    for line in fields.get("domain", []):
+        target, _, pattern = line.partition(" ")
+        if target not in {p["name"] for p in params if p["type"] in ("iri", "code")} or "?value" not in pattern:
+            raise QueryError(f"{where}: '# domain: {target} ...' must name an iri or code parameter and bind ?value")
+        domains[target] = pattern.strip()
     typed: list[Param] = []
     for p in params:
         if p["type"] not in PARAM_TYPES:
@@ -203,11 +220,10 @@ def parse_header(text: str, name: str, path: Path | None = None) -> NamedQuery:
         typed.append(Param(
             name=p["name"], type=p["type"], default=None if default.lower() == "required" else default,
             allowed=allowed,
-            allowed_text="" if closed else allowed_raw, description=p["description"]))
+            allowed_text="" if closed else allowed_raw, description=p["description"], domain=domains.get(p["name"], "")))
     scope = (fields.get("scope") or ["knowledge"])[0]
-    list_columns = tuple(c.strip() for c in ",".join(fields.get("list-columns", [])).split(",") if c.strip())
     return NamedQuery(name=name, title=fields["title"][0], question=fields["question"][0], params=tuple(typed),
-                      example=fields["example"][0], scope=scope, text=text, path=path, list_columns=list_columns)
+                      example=fields["example"][0], scope=scope, text=text, path=path)
 
 
 @lru_cache(maxsize=4)
@@ -344,6 +360,67 @@ def bound_text(named: NamedQuery, params: Mapping[str, object]) -> str:
         assert match is not None  # parse_header checked that every parameter has its block
         text = text[:match.start("body")] + inside + text[match.end("body"):]
     return text
+
+
+def allowed_values(param: Param, on: Target = None) -> list[str]:
+    """Every value ``param`` accepts on the graph ``on`` (see :func:`engine_for`), sorted: its
+    ``allowed:`` list, or what its ``# domain:`` pattern finds (IRIs as CURIEs); empty for free text.
+
+    >>> allowed_values(get_query("node-classification").param("node_group"))[:3]
+    ['anterior_pancreaticoduodenal', 'celiac', 'common_bile_duct']
+    """
+    if param.allowed:
+        return list(param.allowed)
+    if not param.domain:
+        return []
+    return sorted(_domain(param, engine_for(on)))
+
+
+def _domain(param: Param, engine: Engine) -> dict[str, str]:
+    """Allowed values of ``param`` on ``engine``: shown form (CURIE or code) -> full form (IRI or code)."""
+    _, rows = engine.select(with_prologue(f"SELECT DISTINCT ?value WHERE {{ {param.domain} }}"))
+    compact = _Compactor()
+    found: dict[str, str] = {}
+    for (value,) in rows:
+        if isinstance(value, _Iri):
+            found[compact(str(value))] = str(value)
+        elif param.type == "code" and isinstance(value, str):
+            found[value] = value
+    return found
+
+
+def check_values(named: NamedQuery, params: Mapping[str, object], on: Target = None) -> None:
+    """Refuse an ``iri`` or ``code`` value that names nothing of its parameter's domain in the graph ``on``
+    (a typo would otherwise give an empty table), naming the closest allowed values.
+
+    >>> check_values(get_query("node-classification"), {"node_group": "splenic_hilar"})
+    Traceback (most recent call last):
+    ...
+    pnet_kg.errors.QueryError: parameter 'node_group': 'splenic_hilar' names nothing in the graph; closest allowed values: splenic, ...
+    """
+    import difflib
+
+    engine: Engine | None = None
+    for p in named.params:
+        if p.name not in params or not p.domain or p.type not in ("iri", "code"):
+            continue
+        term = bind_value(p, params[p.name])
+        if term is None:
+            continue
+        engine = engine or engine_for(on)
+        domain = _domain(p, engine)
+        if str(term) in domain.values():
+            continue
+        shown = _Compactor()(str(term)) if p.type == "iri" else str(term)
+        given = str(params[p.name])
+        keys = {k.lower(): k for k in domain}
+        close = [keys[k] for k in difflib.get_close_matches(given.lower(), list(keys), n=5, cutoff=0.5)]
+        if not close:
+            close = [keys[k] for k in difflib.get_close_matches(shown.lower(), list(keys), n=5, cutoff=0.3)]
+        hint = f"closest allowed values: {', '.join(close)}" if close else f"allowed values: {', '.join(sorted(domain)[:12])}" + (
+            ", ..." if len(domain) > 12 else "")
+        raise QueryError(f"parameter {p.name!r}: {given!r} names nothing in the graph; {hint} "
+                         f"(all of them: pnet-kg query {named.name} --describe)")
 
 
 def with_prologue(text: str) -> str:
@@ -625,10 +702,14 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
         return EndpointEngine(on)
     if isinstance(on, Graph):
         if cases:
+            from .cases import case_ntriples, is_case_file
             from .load import parse_file
 
             for path in cases:
-                parse_file(path, on)
+                if is_case_file(path):  # read through the case reader, as on the other engines
+                    on.parse(data=case_ntriples(path).decode("utf-8"), format="nt")
+                else:
+                    parse_file(path, on)
         return RdflibEngine(on)
     if on is None:
         if cases:
@@ -754,20 +835,6 @@ class QueryResult:
         return pd.DataFrame.from_records(self.records(labels), columns=columns)
 
 
-def _normalise_lists(named: NamedQuery | None, columns: Sequence[str], rows: list[list[object]]) -> None:
-    # GROUP_CONCAT order is undefined in SPARQL 1.1 (and rdflib fails on GROUP_CONCAT(DISTINCT) over
-    # unbound values): list columns are concatenated plainly and sorted and de-duplicated here.
-    if named is None or not named.list_columns:
-        return
-    for index, column in enumerate(columns):
-        if column in named.list_columns:
-            for row in rows:
-                cell = row[index]
-                if isinstance(cell, str):
-                    items = sorted({item for item in cell.split("; ") if item})
-                    row[index] = "; ".join(items) if items else None
-
-
 _POSITION = re.compile(r"error at (\d+):(\d+): ")
 _PREFIXED = re.compile(r"(?<![\w<#/:.-])([A-Za-z][\w-]*):(?=[\w%\\])")
 
@@ -797,19 +864,23 @@ def _located(message: str, text: str, shift: int) -> str:
 
 
 def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), labels: bool = True,
-        named: NamedQuery | None = None) -> QueryResult:
+        named: NamedQuery | None = None, params: Mapping[str, object] | None = None) -> QueryResult:
     """Run SPARQL SELECT ``text`` (missing project prefixes are added) and return a :class:`QueryResult`.
+
+    With ``named`` and its ``params``, each ``iri`` or ``code`` value is first checked against
+    the graph (:func:`check_values`).
 
     >>> run("SELECT ?l WHERE { pnet:Liver rdfs:label ?l }").rows
     [{'l': 'liver'}]
     """
     engine = engine_for(on, cases)
+    if named is not None and params:
+        check_values(named, params, engine)
     full = with_prologue(text)
     try:
         columns, raw = engine.select(full)
     except QueryError as exc:
         raise QueryError(_located(str(exc), text, full.count("\n") - text.count("\n"))) from exc
-    _normalise_lists(named, columns, raw)
     compact = _Compactor()
     iris: set[str] = set()
     iri_columns: set[str] = set()
@@ -853,7 +924,7 @@ def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), 
     [('pnet:System_AJCC8_SEER_EOD2018', 'pnet:Distant')]
     """
     named = get_query(name)
-    return run(bound_text(named, params), on, cases=cases, labels=labels, named=named)
+    return run(bound_text(named, params), on, cases=cases, labels=labels, named=named, params=params)
 
 
 def read_query_file(path: str | Path) -> str:

@@ -22,7 +22,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from .cases import Case, iter_cases, parse_case
+from .cases import Case, check_case, iter_cases, parse_case
 from .errors import InputError, PnetKgError
 from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
 
@@ -178,9 +178,13 @@ class Stager:
 
     # -- one case -----------------------------------------------------------------------------------
     def stage_case(self, case: Case | Mapping[str, Any]) -> StageResult:
-        """Stage one case (a :class:`Case` or a dict of contract fields, which is checked first)."""
-        if not isinstance(case, Case):
+        """Stage one case (a :class:`Case` or a dict of contract fields), checked first like a case-file row."""
+        if isinstance(case, Case):
+            check_case(case, self.rules.vocabulary)  # again: a Case may have been changed after it was made
+        elif isinstance(case, Mapping):
             case = parse_case(case, self.rules.vocabulary)
+        else:
+            raise InputError(f"expected a Case or a dict of case-file fields, not {type(case).__name__}")
         r = self.rules
         diff = case.histology
         system = self._system.get(diff)
@@ -262,19 +266,24 @@ def _default_stager() -> Stager:
 def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> StageResult:
     """Stage one case given as a :class:`Case` or a dict of contract fields.
 
-    :raises InputError: when a dict field breaks the contract.
+    :raises InputError: when a field breaks the contract (a :class:`Case` is checked like a dict).
     """
     stager = Stager(rules) if rules is not None else _default_stager()
     return stager.stage_case(case)
 
 
-def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None = None) -> StagingRun:
+def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None = None, *,
+               ignore_columns: Iterable[str] | None = None, ignore_unknown_columns: bool | None = None) -> StagingRun:
     """Read, check and stage every case of a CSV or JSON case file.
 
-    :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``.
+    ``ignore_columns`` and ``ignore_unknown_columns`` drop columns on purpose, as in :func:`pnet_kg.read_cases`.
+
+    :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``,
+        and for a column that is not the contract's.
     """
     stager = Stager(rules) if rules is not None else _default_stager()
     errors: list[InputError] = []
-    cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary)
+    cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary,
+                       ignore_columns=ignore_columns, ignore_unknown_columns=ignore_unknown_columns)
     results = list(stager.stage_cases(cases))
     return StagingRun(results, errors)

@@ -71,7 +71,27 @@ def _readable_rdf(path: Path) -> tuple[str, ox.RdfFormat]:
         raise InputError("no such file", file=path)
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path)
+    if fmt[1] == ox.RdfFormat.RDF_XML:
+        _check_well_formed_xml(path)
     return fmt
+
+
+def _check_well_formed_xml(path: Path) -> None:
+    """Refuse RDF/XML that is not well-formed XML: Oxigraph's parser takes a truncated file (an
+    unclosed ``rdf:RDF``) as a whole one and loads what it has read, silently."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    # no handlers: nothing is kept; external entities and the external DTD are never read
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise InputError(f"cannot parse as xml: not well-formed XML ({expat.ErrorString(exc.code)})", file=path,
+                         line=exc.lineno) from None
 
 
 def _parse_error(path: Path, name: str, exc: Exception) -> InputError:

@@ -95,7 +95,7 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """What :func:`validate` found: ``conforms`` is true when no result has severity Violation.
+    """What :func:`validate` found: ``conforms`` is true when no result has severity Violation and no input row was skipped.
 
     ``graph`` is the standard ``sh:ValidationReport`` as an :class:`rdflib.Graph`;
     ``text`` the same report for people, grouped by shape.
@@ -838,8 +838,9 @@ def report_text(results: Sequence[ValidationResult], conforms: bool, shapes: Gra
     for error in input_errors:
         lines.append(f"skipped input: {error}")
     counts = {s: sum(1 for r in results if r.severity == s) for s in SEVERITIES}
+    skipped = f", {len(input_errors)} bad input row(s) skipped" if input_errors else ""
     lines.append(f"{'conforms' if conforms else 'does not conform'}: {counts['Violation']} violations, "
-                 f"{counts['Warning']} warnings, {counts['Info']} infos")
+                 f"{counts['Warning']} warnings, {counts['Info']} infos{skipped}")
     return "\n".join(lines) + "\n"
 
 
@@ -914,7 +915,8 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     :param engine: ``"fast"`` (compiled SPARQL on pyoxigraph), ``"pyshacl"`` (reference) or ``"auto"``
         (fast, falling back to pySHACL for shapes the compiler does not handle).
     :param keep_going: skip bad case-file rows (listed in ``input_errors``) instead of raising.
-    :returns: a :class:`ValidationReport`; ``conforms`` is false only when a result has severity Violation.
+    :returns: a :class:`ValidationReport`; ``conforms`` is false when a result has severity Violation or
+        a case-file row was skipped (``keep_going``).
     :raises InputError: a file is missing, empty, of unknown type or unreadable (with file and line).
 
     >>> validate(shipped=False).results
@@ -946,9 +948,13 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
                                                            ir[1].focus_label, str(ir[1].focus), str(ir[1].value)))
     results = [r for _, r in indexed]
     sources = {new: sources.get(old) for new, (old, _) in enumerate(indexed)}
-    conforms = not any(r.severity == "Violation" for r in results)
+    # rows skipped under keep_going were never checked: what is left cannot vouch for the input
+    conforms = not errors and not any(r.severity == "Violation" for r in results)
     if report_graph is None:
         report_graph = _report_graph(results, conforms, shapes, sources)
+    elif not conforms:
+        for node in list(report_graph.subjects(RDF.type, SH.ValidationReport)):
+            report_graph.set((node, SH.conforms, Literal(False)))
     text = report_text(results, conforms, shapes, errors)
     return ValidationReport(conforms, results, report_graph, text, used, errors)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from .options import output_format_option, output_option
+from .options import case_column_options, output_format_option, output_option
 
 #: Files larger than this show a progress bar (on a terminal).
 PROGRESS_BYTES = 1_000_000
@@ -33,6 +33,7 @@ def report_errors(errors: list[InputError]) -> None:
 @output_option
 @output_format_option(["ttl", "nt"], None, "RDF format (default: from the output suffix, else Turtle).")
 @click.option("--keep-going", is_flag=True, help="Skip bad rows (listed on standard error, exit 1) instead of stopping.")
+@case_column_options
 def import_cmd(file: str, output: str | None, output_format: str | None, keep_going: bool) -> None:
     """Check a CSV or JSON case FILE (the case-file contract) and write its cases as RDF.
 

@@ -78,3 +78,28 @@ def emit(text: str, output: str | None) -> None:
     """Write ``text`` to ``output`` (see :func:`pnet_kg.io.atomic_writer`), or to standard output."""
     with atomic_writer(output or STDOUT) as handle:
         handle.write(text)
+
+
+def case_column_options(func: F) -> F:
+    """``--ignore-column NAME`` (repeatable) and ``--ignore-unknown-columns`` for commands that read case files.
+
+    A column of a case file that is not the contract's stops the run; these drop columns
+    on purpose, and the command says on standard error which it dropped.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, ignore_column: tuple[str, ...], ignore_unknown_columns: bool, **kwargs: Any) -> Any:
+        from ..cases import column_policy
+
+        def report(file: str, names: tuple[str, ...]) -> None:
+            click.echo(f"pnet-kg: {file}: ignored column(s): {', '.join(map(repr, names))}", err=True)
+
+        with column_policy(ignore_column, ignore_unknown_columns, report):
+            return func(*args, **kwargs)
+
+    wrapper = click.option("--ignore-unknown-columns", is_flag=True,
+                           help="Drop every case-file column that is not in the contract (named on stderr).")(wrapper)
+    wrapper = click.option("--ignore-column", "ignore_column", multiple=True, metavar="NAME",
+                           help="Drop this case-file column (repeatable); other unknown columns stop the run.")(wrapper)
+    return wrapper  # type: ignore[return-value]

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from ..errors import QueryError
-from .options import columns_option, emit, labels_option, output_option, table_format_option
+from .options import case_column_options, columns_option, emit, labels_option, output_option, table_format_option
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -41,7 +41,9 @@ def _catalogue_text(fmt: str) -> str:
 
 
 def _describe(name: str) -> str:
-    from ..query import get_query
+    import textwrap
+
+    from ..query import allowed_values, get_query
 
     q = get_query(name)
     lines = [f"{q.name}: {q.title}", "", q.question, ""]
@@ -51,6 +53,10 @@ def _describe(name: str) -> str:
             lines.append(f"  {p.describe()}")
             if p.description:
                 lines.append(f"      {p.description}")
+            if p.domain:  # every value the shipped graph allows, not a sample
+                values = allowed_values(p)
+                lines += textwrap.wrap(f"allowed ({len(values)}): {', '.join(values)}", 100,
+                                       initial_indent="      ", subsequent_indent="        ")
     else:
         lines.append("parameters: none")
     lines += [f"scope: {q.scope}", f"example: {q.example}", ""]
@@ -67,6 +73,7 @@ def _describe(name: str) -> str:
               help="Run the SPARQL SELECT query in FILE instead of a named query.")
 @click.option("--cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV, JSON or RDF) to load beside the graph, on the embedded pyoxigraph store (repeatable).")
+@case_column_options
 @click.option("--endpoint", metavar="URL", default=None,
               help="Run on this SPARQL 1.1 endpoint instead of the local graph.")
 @click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default=None,
@@ -114,7 +121,8 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
     else:
         assert name is not None
         named = get_query(name)
-        result = run(bound_text(named, _parse_params(params)), target, cases=cases, labels=labels, named=named)
+        values = _parse_params(params)
+        result = run(bound_text(named, values), target, cases=cases, labels=labels, named=named, params=values)
     emit(result.render(output_format, labels=labels, columns=columns), output)
 
 

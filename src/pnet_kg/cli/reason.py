@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import output_option
+from .options import case_column_options, output_option
 
 
 @click.command("reason")
@@ -16,6 +16,7 @@ from .options import output_option
                    "owlrl: OWL 2 RL closure in pure Python.")
 @click.option("--explain/--no-explain", default=True, show_default=True,
               help="Find a minimal set of axioms behind an inconsistency or unsatisfiable class.")
+@case_column_options
 @output_option
 def reason_cmd(files: tuple[str, ...], reasoner: str, explain: bool, output: str | None) -> None:
     """Check the ontology, knowledge and FILES (e.g. case data) with a reasoner.

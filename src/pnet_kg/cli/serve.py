@@ -10,6 +10,8 @@ from types import FrameType
 
 import click
 
+from .options import case_column_options
+
 
 @click.command("serve")
 @click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
@@ -20,6 +22,7 @@ import click
 @click.option("--location", type=click.Path(file_okay=False),
               help="Keep the store in this folder between runs (reloaded only when the data changed).")
 @click.option("--timeout", "timeout_s", type=int, default=30, show_default=True, help="Query timeout in seconds.")
+@case_column_options
 def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None, timeout_s: int) -> None:
     """Start a read-only SPARQL 1.1 endpoint (Oxigraph server) with its query page; Ctrl-C stops it."""
     from ..errors import PnetKgError
@@ -77,6 +80,7 @@ def _example_query() -> str:
               help="Case file (CSV/JSON) or RDF file to upload; repeatable.")
 @click.option("--chunk", "chunk_triples", type=int, default=50_000, show_default=True,
               help="Triples per request for case data.")
+@case_column_options
 def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_triples: int) -> None:
     """Upload the ontology modules (one named graph each, replaced) and case files to a triple store.
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import emit, output_format_option, output_option
+from .options import case_column_options, emit, output_format_option, output_option
 
 
 @click.command("stage")
@@ -14,6 +14,7 @@ from .options import emit, output_format_option, output_option
 @output_format_option(["csv", "json"], "csv", "Output format.")
 @output_option
 @click.option("--keep-going", is_flag=True, help="Stage the good rows, list the bad ones on standard error, exit 1.")
+@case_column_options
 def stage_cmd(file: str, output_format: str, output: str | None, keep_going: bool) -> None:
     """Stage every case of a CSV or JSON case FILE: WHO grade, AJCC 8 T, N, M, stage group, node classes, warnings.
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import emit, output_format_option, output_option
+from .options import case_column_options, emit, output_format_option, output_option
 
 #: report formats: text for people, the standard SHACL results graph, JSON
 REPORT_FORMATS = ("text", "turtle", "json")
@@ -22,6 +22,7 @@ REPORT_FORMATS = ("text", "turtle", "json")
               help="Validate against these shapes files instead of the shipped shapes/ (repeatable).")
 @click.option("--no-shipped", is_flag=True, help="Validate FILES alone, without the shipped graph.")
 @click.option("--keep-going", is_flag=True, help="Skip bad rows of case files (listed in the report).")
+@case_column_options
 @output_option
 def validate_cmd(files: tuple[str, ...], output_format: str, engine: str, shape_files: tuple[str, ...],
                  no_shipped: bool, keep_going: bool, output: str | None) -> None:
