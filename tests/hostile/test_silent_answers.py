@@ -217,7 +217,7 @@ def test_validate_keep_going_with_skipped_rows_does_not_conform(tmp_path: Path) 
     assert not report.conforms and len(report.input_errors) == 1
     assert json.loads(report.to_json())["conforms"] is False
     assert report.text.splitlines()[-1].startswith("does not conform") and "1 bad input row(s) skipped" in report.text
-    code, out, err = _cli("validate", str(src), "--keep-going", "-f", "json")
+    code, out, err = _cli("validate", str(src), "--keep-going", "-O", "json")
     assert code == 1 and json.loads(out)["conforms"] is False and "skipped" in err
 
 
