@@ -642,11 +642,12 @@ def _shipped_into(store: ox.Store) -> None:
 
     from .catalog import ROOT_IRI
     from .load import walk_imports
+    from .store import bulk_load_file
 
     imports = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
 
     def load_module(iri: str, path: Path) -> list[str]:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        bulk_load_file(store, path)  # a syntax error names the module and line
         return [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), imports, None)
                 if isinstance(q.object, ox.NamedNode)]
 

@@ -14,20 +14,21 @@ import click
 @click.command("serve")
 @click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV/JSON, imported on the fly) or RDF file to serve with the graph; repeatable.")
-@click.option("--port", type=int, default=7878, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; only 127.0.0.1 is supported, by design.")
 @click.option("--location", type=click.Path(file_okay=False),
               help="Keep the store in this folder between runs (reloaded only when the data changed).")
-@click.option("--timeout", "timeout_s", type=int, default=30, show_default=True, help="Query timeout in seconds.")
+@click.option("--timeout", "timeout_s", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Query time limit in seconds; a query over it gets HTTP 503.")
 def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None, timeout_s: int) -> None:
     """Start a read-only SPARQL 1.1 endpoint (Oxigraph server) with its query page; Ctrl-C stops it."""
     from ..errors import PnetKgError
-    from ..serve import free_port, serve
+    from ..serve import serve
 
     if host != "127.0.0.1":
         raise PnetKgError("pnet-kg serve binds 127.0.0.1 only; put a reverse proxy in front to publish it")
-    server = serve(cases, port=port or free_port(), location=location, timeout_s=timeout_s)
+    server = serve(cases, port=port, location=location, timeout_s=timeout_s)
 
     stop_requested: list[float] = []
 

@@ -1,0 +1,138 @@
+"""Defences against hostile input, in one place: redaction, refusals before parsing, time limits.
+
+Each check runs before the input reaches a parser or an engine, because the harm
+(a billion-laughs entity expansion, a network request made on the user's behalf,
+a password echoed in a log) happens inside the library that would parse it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from .errors import InputError, PnetKgError, QueryError
+
+T = TypeVar("T")
+
+#: Default time limit, in seconds, for one query or one HTTP request.
+DEFAULT_TIMEOUT_S = 60.0
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]*@")
+
+
+def redact(text: str) -> str:
+    """Replace the credentials of every URL in ``text`` (``user:password@``) by ``***@``.
+
+    >>> redact("cannot reach http://alice:s3cret@db.example.org:3030/ds/data")
+    'cannot reach http://***@db.example.org:3030/ds/data'
+    """
+    return _USERINFO.sub(r"\1***@", text)
+
+
+# SPARQL tokens that may hold the word SERVICE without being the keyword.
+_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_SERVICE = re.compile(r"(?i)(?<![\w?$:.-])SERVICE(?![\w:.-])")
+
+
+def has_service(query: str) -> bool:
+    """True if the SPARQL text uses the ``SERVICE`` keyword (not in a string, IRI, comment or name).
+
+    >>> has_service("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    True
+    >>> has_service('SELECT ?service { ?service rdfs:label "SERVICE" } # SERVICE')
+    False
+    """
+    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
+
+
+def refuse_service(query: str) -> None:
+    """Raise :class:`QueryError` if ``query`` would make the engine call another endpoint."""
+    if has_service(query):
+        raise QueryError("the query uses SERVICE, which makes the engine send requests to another endpoint; "
+                         "refused by default (pnet-kg query --allow-service permits it)")
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_xml_dtd(path: Path) -> None:
+    """Refuse an RDF/XML file with a DOCTYPE or ENTITY declaration (entity expansion: "billion laughs").
+
+    Protégé and the OWL API write RDF/XML without entities when asked, and entities are
+    only abbreviations there, so nothing legitimate is lost.
+    """
+    try:
+        with path.open("rb") as handle:
+            tail = b""
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                if _DTD.search(tail + block):
+                    raise InputError("the RDF/XML declares a DOCTYPE or ENTITY; entity declarations are refused "
+                                     "(they can expand to gigabytes): save the file without them", file=path)
+                tail = block[-16:]
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
+
+
+def _remote_contexts(node: object, depth: int = 0) -> list[str]:
+    if depth > 200:
+        return []
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import"):
+                items = value if isinstance(value, list) else [value]
+                found += [v for v in items if isinstance(v, str)]
+            found += _remote_contexts(value, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            found += _remote_contexts(item, depth + 1)
+    return found
+
+
+def refuse_remote_jsonld_context(path: Path) -> None:
+    """Refuse a JSON-LD file whose ``@context`` is fetched from elsewhere (rdflib would download it)."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"cannot parse as JSON-LD: {str(exc)[:200]}", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
+    remote = _remote_contexts(data)
+    if remote:
+        raise InputError(f"the JSON-LD refers to a remote @context {remote[0]!r}; pnet-kg never fetches one: "
+                         "put the context inline in the file", file=path)
+
+
+def with_timeout(work: Callable[[], T], timeout_s: float | None, what: str) -> T:
+    """Run ``work()`` and return its value, or raise :class:`QueryError` after ``timeout_s`` seconds.
+
+    The engines (pyoxigraph, rdflib) cannot be interrupted, so ``work`` runs in a daemon thread
+    that is abandoned on timeout; the command line then exits, which ends it.
+
+    >>> with_timeout(lambda: 42, 1.0, "answer")
+    42
+    """
+    if timeout_s is None:
+        return work()
+    if not timeout_s > 0:
+        raise PnetKgError(f"the timeout must be a positive number of seconds, not {timeout_s!r}")
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name=f"pnet-kg {what}", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise QueryError(f"{what} did not finish within {timeout_s:g} s (the time limit; --timeout to change it)")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
