@@ -7,12 +7,15 @@ a password echoed in a log) happens inside the library that would parse it.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, Any, TypeVar
 
 from .errors import InputError, PnetKgError, QueryError
 
@@ -31,6 +34,32 @@ def redact(text: str) -> str:
     'cannot reach http://***@db.example.org:3030/ds/data'
     """
     return _USERINFO.sub(r"\1***@", text)
+
+
+def split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """``url`` without ``user:password@`` and the basic-auth header those credentials make (or none).
+
+    >>> split_credentials("http://u:p%40ss@127.0.0.1:3030/ds")
+    ('http://127.0.0.1:3030/ds', {'Authorization': 'Basic dTpwQHNz'})
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    user, password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), {"Authorization": f"Basic {token}"}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: Any, newurl: str) -> None:
+        return None  # urllib then raises HTTPError with the 3xx status
+
+
+#: An opener that never follows a redirect: a request (and its credentials) goes only where the user said.
+NO_REDIRECT_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 # SPARQL tokens that may hold the word SERVICE without being the keyword.

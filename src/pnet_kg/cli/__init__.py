@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("pnet-kg: terminated", err=True)
         sys.exit(143)
     except click.ClickException as exc:
-        exc.message = redact(exc.message)
+        setattr(exc, "message", redact(exc.message))  # a URL given on the command line may hold a password
         exc.show()
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
     except PnetKgError as exc:

@@ -76,14 +76,23 @@ def _example_query() -> str:
               help="Named graph for the case files.")
 @click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV/JSON) or RDF file to upload; repeatable.")
-@click.option("--chunk", "chunk_triples", type=int, default=50_000, show_default=True,
-              help="Triples per request for case data.")
-def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_triples: int) -> None:
+@click.option("--chunk", "chunk_triples", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="About this many triples per request for case data (never cutting a case).")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="The store's SPARQL Update URL: upload into temporary graphs, then replace all in one "
+                   "update (all or nothing).")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+              help="Seconds to wait for each request.")
+def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_triples: int,
+             update_endpoint: str | None, timeout_s: float) -> None:
     """Upload the ontology modules (one named graph each, replaced) and case files to a triple store.
 
-    Basic-auth credentials, if needed, are read from PNET_KG_USER and PNET_KG_PASSWORD.
+    Redirects are errors (never followed). With --update-endpoint the push is all or nothing;
+    without it, a failure lists the graphs already replaced. Basic-auth credentials, if needed,
+    are read from PNET_KG_USER and PNET_KG_PASSWORD (or the URL), and never printed.
     """
     from ..push import push
 
-    for pushed in push(endpoint, cases, case_graph=case_graph, chunk_triples=chunk_triples, progress=True):
+    for pushed in push(endpoint, cases, case_graph=case_graph, chunk_triples=chunk_triples, progress=True,
+                       update_endpoint=update_endpoint, timeout_s=timeout_s):
         click.echo(f"{pushed.graph}: {pushed.triples} triples")
