@@ -13,7 +13,7 @@ import re
 import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -165,3 +165,54 @@ def with_timeout(work: Callable[[], T], timeout_s: float | None, what: str) -> T
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- argument checks of the public API
+# A wrong argument type must end in the package's own error naming the argument, not in a
+# TypeError or AttributeError from deep inside rdflib, or (worse) in a silent wrong result.
+
+
+def as_path(value: object, name: str) -> Path:
+    """``value`` as a :class:`Path`, or :class:`InputError` if it is not a str or path.
+
+    >>> as_path("cases.csv", "path")
+    PosixPath('cases.csv')
+    """
+    if isinstance(value, (str, Path)) and str(value):
+        return Path(value)
+    raise InputError(f"{name} must be a file path (str or pathlib.Path), not {type(value).__name__} {value!r:.60}")
+
+
+def as_paths(value: object, name: str) -> list[Path]:
+    """A list of file paths from one path or an iterable of them; :class:`InputError` otherwise.
+
+    >>> as_paths("a.ttl", "extra"), as_paths(["a.ttl", "b.ttl"], "extra")
+    ([PosixPath('a.ttl')], [PosixPath('a.ttl'), PosixPath('b.ttl')])
+    """
+    if isinstance(value, (str, Path)):
+        return [as_path(value, name)]
+    if not isinstance(value, Iterable) or isinstance(value, (bytes, dict)):
+        raise InputError(f"{name} must be a list of file paths, not {type(value).__name__} {value!r:.60}")
+    return [as_path(v, f"each item of {name}") for v in value]
+
+
+def check_type(value: object, kinds: type | tuple[type, ...], name: str, optional: bool = False) -> None:
+    """Raise :class:`InputError` unless ``value`` is an instance of ``kinds`` (or ``None`` if ``optional``)."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        raise InputError(f"{name} must be {_kind_names(kinds)}, not bool")
+    if not isinstance(value, kinds):
+        raise InputError(f"{name} must be {_kind_names(kinds)}{' or None' if optional else ''}, "
+                         f"not {type(value).__name__} {value!r:.60}")
+
+
+def _kind_names(kinds: type | tuple[type, ...]) -> str:
+    return " or ".join(k.__name__ for k in (kinds if isinstance(kinds, tuple) else (kinds,)))
+
+
+def check_choice(value: object, choices: Iterable[str], name: str) -> None:
+    """Raise :class:`InputError` unless ``value`` is one of ``choices``."""
+    allowed = list(choices)
+    if not isinstance(value, str) or value not in allowed:
+        raise InputError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r:.60}")

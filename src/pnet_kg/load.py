@@ -58,6 +58,9 @@ def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
 
 def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
     """Return each module of the shipped graph as its own :class:`rdflib.Graph`, keyed by ontology IRI."""
+    from .guard import check_type
+
+    check_type(root, str, "root")
     modules: dict[str, Graph] = {}
 
     def parse(iri: str, path: Path) -> list[str]:
@@ -132,6 +135,9 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
     >>> (URIRef(ROOT_IRI), RDF.type, OWL.Ontology) in g
     True
     """
+    from .guard import as_paths
+
+    extra = as_paths(extra, "extra")
     graph = bind_all(Graph())
     # each module is parsed once, straight into the merged graph, which then also answers its imports
     walk_imports(ROOT_IRI, lambda iri, path: _imports(parse_module(path, graph), iri))

@@ -227,7 +227,11 @@ def list_queries(directory: str | Path | None = None) -> list[NamedQuery]:
     >>> "node-classification" in names and "claims-of-source" in names
     True
     """
-    root = Path(directory) if directory is not None else data_dir("queries")
+    from .guard import as_path
+
+    root = as_path(directory, "directory") if directory is not None else data_dir("queries")
+    if not root.is_dir():
+        raise QueryError(f"{root}: no such folder of queries")
     return list(_catalogue(root.resolve()).values())
 
 
@@ -636,7 +640,9 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
     named query answers there in a few milliseconds, against tens to hundreds on rdflib
     (``benchmarks/queries.py``); pass ``load()`` to run on rdflib instead.
     """
-    cases = list(cases)
+    from .guard import as_paths
+
+    cases = list(as_paths(cases, "cases"))
     if isinstance(on, str):
         if cases:
             raise QueryError("case files cannot be added to a remote endpoint here; push them to it first")
@@ -827,6 +833,9 @@ def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), label
     """
     if not isinstance(text, str):
         raise QueryError(f"the query must be SPARQL text (str), not {type(text).__name__}")
+    if timeout_s is not None and (isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float))
+                                  or not timeout_s > 0):
+        raise QueryError(f"timeout_s must be a positive number of seconds or None, not {timeout_s!r:.60}")
     if not allow_service:
         refuse_service(text)
     engine = engine_for(on, cases)

@@ -264,6 +264,10 @@ def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Stage
 
     :raises InputError: when a dict field breaks the contract.
     """
+    from .guard import check_type
+
+    check_type(case, (Case, Mapping), "case")
+    check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()
     return stager.stage_case(case)
 
@@ -273,6 +277,10 @@ def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None
 
     :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``.
     """
+    from .guard import as_path, check_type
+
+    path = as_path(path, "path")
+    check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()
     errors: list[InputError] = []
     cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary)

@@ -921,6 +921,16 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     >>> validate(shipped=False).results
     []
     """
+    from .guard import check_choice, check_type
+
+    check_choice(engine, ("auto", "fast", "pyshacl"), "engine")
+    check_type(shapes, Graph, "shapes", optional=True)
+    if data is not None and not isinstance(data, (str, Path, Graph)):
+        if not isinstance(data, Iterable):
+            raise InputError(f"data must be a file path, an rdflib Graph or a list of them, not {type(data).__name__}")
+        data = list(data)
+        for item in data:
+            check_type(item, (str, Path, Graph), "each item of data")
     shapes = shapes if shapes is not None else shapes_graph()
     errors: list[InputError] = []
     results: list[ValidationResult] | None = None
