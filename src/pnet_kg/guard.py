@@ -8,6 +8,7 @@ a password echoed in a log) happens inside the library that would parse it.
 from __future__ import annotations
 
 import base64
+import ctypes
 import json
 import re
 import threading
@@ -136,11 +137,17 @@ def refuse_remote_jsonld_context(path: Path) -> None:
                          "put the context inline in the file", file=path)
 
 
+class _Cancelled(BaseException):
+    """Raised inside an abandoned worker thread to stop it."""
+
+
 def with_timeout(work: Callable[[], T], timeout_s: float | None, what: str) -> T:
     """Run ``work()`` and return its value, or raise :class:`QueryError` after ``timeout_s`` seconds.
 
-    The engines (pyoxigraph, rdflib) cannot be interrupted, so ``work`` runs in a daemon thread
-    that is abandoned on timeout; the command line then exits, which ends it.
+    The engines (pyoxigraph, rdflib) have no cancel call, so ``work`` runs in a daemon thread; on
+    timeout an exception is raised asynchronously in that thread, which stops pure-Python work
+    (rdflib) at once and native work (pyoxigraph) when it next returns to Python. The command
+    line exits in any case, which ends it.
 
     >>> with_timeout(lambda: 42, 1.0, "answer")
     42
@@ -161,6 +168,7 @@ def with_timeout(work: Callable[[], T], timeout_s: float | None, what: str) -> T
     thread.start()
     thread.join(timeout_s)
     if thread.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident or 0), ctypes.py_object(_Cancelled))
         raise QueryError(f"{what} did not finish within {timeout_s:g} s (the time limit; --timeout to change it)")
     if "error" in box:
         raise box["error"]  # type: ignore[misc]

@@ -472,12 +472,15 @@ class RdflibEngine:
     def select(self, text: str) -> tuple[list[str], list[list[object]]]:
         try:
             result = self.graph.query(_prepared(text))
+            if result.type != "SELECT":
+                raise QueryError(f"only SELECT queries are supported here (got {result.type})")
+            columns = [str(v) for v in result.vars or []]
+            # evaluation is lazy: errors (a SERVICE answering garbage, say) surface while iterating
+            rows = [[self._term(t) for t in row] for row in cast(Iterable[Sequence[object]], result)]
+        except QueryError:
+            raise
         except Exception as exc:  # rdflib raises pyparsing and many other types
             raise QueryError(f"the query failed on rdflib: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
-        if result.type != "SELECT":
-            raise QueryError(f"only SELECT queries are supported here (got {result.type})")
-        columns = [str(v) for v in result.vars or []]
-        rows = [[self._term(t) for t in row] for row in cast(Iterable[Sequence[object]], result)]
         return columns, rows
 
     def labels(self, iris: set[str]) -> dict[str, str]:
