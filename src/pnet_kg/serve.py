@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import io
+import re
+import selectors
 import shutil
 import signal
 import socket
@@ -30,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .cases import case_ntriples, is_case_file
 from .errors import PnetKgError
@@ -149,9 +152,11 @@ def check_port(port: int) -> int:
 #: Answers only for these host names (with the server's port): a page on another site that rebinds
 #: its own name to 127.0.0.1 (DNS rebinding) sends its own Host and is refused.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-#: Connections served at once; more are closed at once (about 250 half-open ones stalled the server).
-MAX_CONNECTIONS = 64
-#: Seconds a client may stay silent while sending a request before its connection is closed.
+#: Requests answered at once (each waits for Oxigraph); more get 503 at once.
+MAX_CONNECTIONS = 32
+#: Connections still sending their request; more are closed (about 250 half-open ones stalled the old server).
+MAX_PENDING = 1024
+#: Seconds a client has to send its whole request before its connection is closed.
 CLIENT_TIMEOUT_S = 10.0
 #: Largest request body and largest result passed through.
 MAX_REQUEST_BYTES = 10_000_000
@@ -160,12 +165,22 @@ _CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 class _FrontHandler(BaseHTTPRequestHandler):
-    """Checks each request (Host, SERVICE, size) and passes it to the Oxigraph server behind."""
+    """Checks each request (Host, SERVICE, size) and passes it to the Oxigraph server behind.
+
+    ``received`` is the whole request, read beforehand by the gate."""
 
     server: _FrontServer
-    protocol_version = "HTTP/1.0"  # one request a connection: no idle keep-alive holding a slot
+    protocol_version = "HTTP/1.0"  # one request a connection: no idle keep-alive holding a worker
     timeout = CLIENT_TIMEOUT_S
     server_version = "pnet-kg"
+
+    def __init__(self, request: Any, client_address: Any, server: _FrontServer, received: bytes) -> None:
+        self._received = received
+        super().__init__(request, client_address, server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = io.BytesIO(self._received)
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet, like the server behind it
@@ -260,40 +275,159 @@ class _FrontHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_OPTIONS = _handle
 
 
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*\r?$")
+_BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+         b"Connection: close\r\n\r\nbusy: try again later\n")
+
+
+def _request_complete(data: bytes) -> bool:
+    """True once ``data`` holds a request head and the body its Content-Length announces.
+
+    >>> _request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n"), _request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    (False, True)
+    >>> _request_complete(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab")
+    False
+    """
+    end = _HEAD_END.search(data)
+    if end is None:
+        return False
+    length = _CONTENT_LENGTH.search(data, 0, end.start() + 2)
+    return len(data) - end.end() >= (int(length.group(1)) if length else 0)
+
+
+class _Gate(threading.Thread):
+    """Reads every connection's request, head and body, in one thread with a selector, before any
+    worker sees it: a client that sends slowly (or never) costs a socket, not a worker, and is
+    closed after CLIENT_TIMEOUT_S in all (not per byte). About 250 such connections stalled the
+    thread-per-connection server this replaces."""
+
+    def __init__(self, server: _FrontServer) -> None:
+        super().__init__(name="pnet-kg serve gate", daemon=True)
+        self.server = server
+        self.selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self.selector.register(self._wake_r, selectors.EVENT_READ)
+        self._new: list[tuple[socket.socket, Any]] = []
+        self._lock = threading.Lock()
+        self._pending: dict[socket.socket, tuple[Any, bytearray, float]] = {}
+        self._stop = False
+
+    def add(self, sock: socket.socket, address: Any) -> None:
+        with self._lock:
+            self._new.append((sock, address))
+        self._wake_w.send(b"x")
+
+    def stop(self) -> None:
+        self._stop = True
+        self._wake_w.send(b"x")
+
+    def _drop(self, sock: socket.socket) -> None:
+        self._pending.pop(sock, None)
+        try:
+            self.selector.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        sock.close()
+
+    def run(self) -> None:
+        while not self._stop:
+            for key, _ in self.selector.select(timeout=0.5):
+                if key.fileobj is self._wake_r:
+                    self._accept_new()
+                else:
+                    self._read(cast(socket.socket, key.fileobj))
+            now = time.monotonic()
+            for sock in [s for s, (_, _, deadline) in self._pending.items() if deadline < now]:
+                self._drop(sock)
+        for sock in list(self._pending):
+            self._drop(sock)
+
+    def _accept_new(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+        with self._lock:
+            new, self._new = self._new, []
+        for sock, address in new:
+            if len(self._pending) >= MAX_PENDING:
+                sock.close()  # shed the newest rather than let the table grow without bound
+                continue
+            sock.setblocking(False)
+            self._pending[sock] = (address, bytearray(), time.monotonic() + CLIENT_TIMEOUT_S)
+            self.selector.register(sock, selectors.EVENT_READ)
+
+    def _read(self, sock: socket.socket) -> None:
+        address, data, _ = self._pending[sock]
+        try:
+            chunk = sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk or len(data) + len(chunk) > MAX_REQUEST_BYTES + 65536:
+            self._drop(sock)
+            return
+        data += chunk
+        if _request_complete(bytes(data)):
+            self._pending.pop(sock)
+            self.selector.unregister(sock)
+            sock.setblocking(True)
+            self.server.dispatch(sock, address, bytes(data))
+
+
 class _FrontServer(ThreadingHTTPServer):
     """The server users reach: Host checked, connections bounded, requests passed to Oxigraph."""
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 256  # listen backlog: a burst of connections is accepted (and shed), not stalled
 
     def __init__(self, port: int, backend_port: int, timeout_s: int) -> None:
-        super().__init__(("127.0.0.1", port), _FrontHandler)
+        super().__init__(("127.0.0.1", port), _FrontHandler)  # type: ignore[arg-type]  # built in dispatch()
         self.port = int(self.server_address[1])
         self.backend_port = backend_port
         self.timeout_s = timeout_s
         self.allowed_hosts = {f"{host}:{self.port}" for host in LOCAL_HOSTS}
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._workers = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.gate = _Gate(self)
+        self.gate.start()
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)  # full: drop it now rather than queue behind stalled clients
+        self.gate.add(request, client_address)  # the gate owns it from here
+
+    def dispatch(self, sock: socket.socket, address: Any, data: bytes) -> None:
+        """Answer a fully received request in a worker thread, or 503 at once when all are busy."""
+        if not self._workers.acquire(blocking=False):
+            try:
+                sock.sendall(_BUSY)
+            except OSError:
+                pass
+            sock.close()
             return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
+
+        def work() -> None:
+            try:
+                _FrontHandler(sock, address, self, data)
+            except Exception:
+                self.handle_error(sock, address)
+            finally:
+                self.shutdown_request(sock)
+                self._workers.release()
+
+        threading.Thread(target=work, name="pnet-kg serve worker", daemon=True).start()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up or stays silent past CLIENT_TIMEOUT_S is routine, not a server fault.
+        # A client that hangs up is routine, not a server fault.
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
+    def server_close(self) -> None:
+        self.gate.stop()
+        super().server_close()
 
 
 @dataclass
