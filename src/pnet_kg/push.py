@@ -122,10 +122,11 @@ def _case_groups(files: Sequence[Path]) -> Iterator[list[bytes]]:
 
 
 def _chunks(groups: Iterable[list[bytes]], size: int) -> Iterator[list[bytes]]:
-    """About ``size`` triples a chunk, cut only between groups (a larger group goes alone).
+    """Chunks of at least ``size`` triples (the last may be smaller), cut only between groups, so a
+    chunk exceeds ``size`` by less than one group.
 
     >>> [len(c) for c in _chunks([[b"a"], [b"b", b"c"], [b"d"], [b"e", b"f", b"g"]], 2)]
-    [3, 1, 3]
+    [3, 4]
     """
     chunk: list[bytes] = []
     for group in groups:

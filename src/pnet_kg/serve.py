@@ -282,7 +282,7 @@ _BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nConte
 
 
 def _request_complete(data: bytes) -> bool:
-    """True once ``data`` holds a request head and the body its Content-Length announces.
+    r"""True once ``data`` holds a request head and the body its Content-Length announces.
 
     >>> _request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n"), _request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     (False, True)
