@@ -25,7 +25,7 @@ T = TypeVar("T")
 #: Default time limit, in seconds, for one query or one HTTP request.
 DEFAULT_TIMEOUT_S = 60.0
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]*@")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s?#]*@")  # greedy: to the authority's last @
 
 
 def redact(text: str) -> str:
@@ -33,6 +33,8 @@ def redact(text: str) -> str:
 
     >>> redact("cannot reach http://alice:s3cret@db.example.org:3030/ds/data")
     'cannot reach http://***@db.example.org:3030/ds/data'
+    >>> redact("https://bob:p@ss@host/x?mail=a@b")
+    'https://***@host/x?mail=a@b'
     """
     return _USERINFO.sub(r"\1***@", text)
 

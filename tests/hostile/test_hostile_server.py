@@ -82,10 +82,9 @@ def test_served_endpoint_survives_hundreds_of_half_open_connections(server: obje
             sock = socket.create_connection(("127.0.0.1", port))
             sock.sendall(b"GET /query?query=ASK%7B%7D HTTP/1.1\r\n")  # and never the rest
             stalled.append(sock)
-        started = time.monotonic()
-        answer = urllib.request.urlopen(server.query_url + "?query=ASK%7B%7D", timeout=20)  # type: ignore[attr-defined]
+        # stalled clients hold no worker: a real request is answered (a stalled server would time out)
+        answer = urllib.request.urlopen(server.query_url + "?query=ASK%7B%7D", timeout=8)  # type: ignore[attr-defined]
         assert answer.status == 200
-        assert time.monotonic() - started < 5
     finally:
         for sock in stalled:
             sock.close()
