@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from .cases import case_ntriples, is_case_file
 from .errors import PnetKgError
@@ -440,6 +440,7 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
     _front: _FrontServer | None = field(default=None, repr=False)
+    _log: IO[bytes] | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -477,15 +478,18 @@ class Server:
         assert self._front is not None
         backend = free_port()
         self._front.backend_port = backend
+        self._log = log = tempfile.TemporaryFile(prefix="pnet-kg-oxigraph-")
         self.process = subprocess.Popen(
             [oxigraph_binary(), "serve-read-only", "--location", str(self.location),
              "--bind", f"127.0.0.1:{backend}", "--timeout-s", str(self.timeout_s)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            # a file, not a pipe: Oxigraph logs every timed-out query, and a full pipe nobody reads blocks it
+            stdout=subprocess.DEVNULL, stderr=log,
         )
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                log.seek(0)
+                err = log.read().decode("utf-8", "replace")
                 raise PnetKgError(f"the Oxigraph server stopped at start: {err.strip()[-500:]}")
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{backend}/query?query=ASK%7B%7D", timeout=1).close()
@@ -507,8 +511,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process is not None and self.process.stderr:
-            self.process.stderr.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
