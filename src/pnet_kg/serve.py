@@ -276,6 +276,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
 
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+_EXPECT_CONTINUE = re.compile(rb"(?im)^expect:[ \t]*100-continue")
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*\r?$")
 _BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
          b"Connection: close\r\n\r\nbusy: try again later\n")
@@ -312,6 +313,7 @@ class _Gate(threading.Thread):
         self._new: list[tuple[socket.socket, Any]] = []
         self._lock = threading.Lock()
         self._pending: dict[socket.socket, tuple[Any, bytearray, float]] = {}
+        self._continued: set[socket.socket] = set()
         self._stop = False
 
     def add(self, sock: socket.socket, address: Any) -> None:
@@ -325,6 +327,7 @@ class _Gate(threading.Thread):
 
     def _drop(self, sock: socket.socket) -> None:
         self._pending.pop(sock, None)
+        self._continued.discard(sock)
         try:
             self.selector.unregister(sock)
         except (KeyError, ValueError):
@@ -374,9 +377,17 @@ class _Gate(threading.Thread):
         data += chunk
         if _request_complete(bytes(data)):
             self._pending.pop(sock)
+            self._continued.discard(sock)
             self.selector.unregister(sock)
             sock.setblocking(True)
             self.server.dispatch(sock, address, bytes(data))
+        elif sock not in self._continued and _EXPECT_CONTINUE.search(data) and _HEAD_END.search(data):
+            # curl asks before sending a large body, and waits a second for this answer otherwise
+            self._continued.add(sock)
+            try:
+                sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            except OSError:
+                self._drop(sock)
 
 
 class _FrontServer(ThreadingHTTPServer):

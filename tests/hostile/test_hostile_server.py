@@ -198,3 +198,18 @@ def test_push_all_or_nothing_on_a_real_oxigraph_store(tmp_path: Path) -> None:
         graphs = set(urllib.request.urlopen(request, timeout=30).read().decode().split()[1:])
         assert graphs == {p.graph for p in pushed}  # no temporary graph left behind
         assert DEFAULT_CASE_GRAPH in graphs
+
+
+def test_served_endpoint_answers_expect_100_continue_without_waiting(server: object) -> None:
+    # the gate holds a request until its body is in; curl asks first for bodies over 1 KB
+    port = server.port  # type: ignore[attr-defined]
+    body = urllib.parse.urlencode({"query": "ASK {} #" + "x" * 2000}).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"POST /query HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded"
+                     f"\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 200")
