@@ -197,6 +197,7 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
     assert r.returncode == 2 and f"{src}:3:" in r.stderr and "'ki67_percent'" in r.stderr
 
 
+@pytest.mark.slow
 def test_synth_is_reproducible_and_follows_the_claims(tmp_path: Path) -> None:
     params = cohort_parameters()
     assert (params.p_nodal, params.p_liver) == (0.45, 0.25)

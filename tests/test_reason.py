@@ -101,6 +101,7 @@ def test_unsatisfiable_class_is_explained_minimally() -> None:
     assert "pnet:PancreaticNeuroendocrineCarcinoma DisjointWith pnet:PancreaticNeuroendocrineTumour" in why.axioms
 
 
+@pytest.mark.slow
 def test_owlrl_fallback_when_java_is_absent(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path)}  # no java on this PATH; python is called by absolute path
     result = subprocess.run([sys.executable, "-m", "pnet_kg", "reason", str(CASES), "-o", str(tmp_path / "inf.ttl")],

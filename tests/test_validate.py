@@ -108,8 +108,9 @@ def test_xref_prefixes_match_the_prefix_table() -> None:
     assert sorted(listed) == sorted(xref_prefixes())
 
 
-def test_1k_cases_same_as_pyshacl(tmp_path: Path) -> None:
-    text, expected = synthetic_cases(1000, seed=7, bad_every=20)
+@pytest.mark.parametrize("n", [pytest.param(100, id="100"), pytest.param(1000, id="1k", marks=pytest.mark.slow)])
+def test_cases_same_as_pyshacl(tmp_path: Path, n: int) -> None:
+    text, expected = synthetic_cases(n, seed=7, bad_every=20)
     data = tmp_path / "cases.nt"
     data.write_text(text, encoding="utf-8")
     shapes = _shapes_file("cases")
@@ -185,9 +186,9 @@ def test_cli_bad_input_exits_2(tmp_path: Path, content: str | None, name: str, n
 
 def test_cli_formats_and_output(tmp_path: Path) -> None:
     out = tmp_path / "report.ttl"
-    result = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-f", "turtle", "-o", str(out))
+    result = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-O", "turtle", "-o", str(out))
     assert result.returncode == 1
     g = Graph().parse(out, format="turtle")
     assert (None, SH.conforms, None) in g
-    as_json = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-f", "json")
+    as_json = run_cli("validate", str(SHAPES / "cases-bad.ttl"), "-O", "json")
     assert json.loads(as_json.stdout)["conforms"] is False

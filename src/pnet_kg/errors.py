@@ -58,3 +58,7 @@ class QueryError(PnetKgError):
 
 class ReasonerError(PnetKgError):
     """The OWL reasoner could not run (for example, Java is missing)."""
+
+
+class OutputError(PnetKgError):
+    """An output that cannot be written: a folder, a path under a file, a full device, a closed pipe."""

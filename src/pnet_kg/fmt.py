@@ -2,8 +2,8 @@
 
 The canonical form is rdflib's ``longturtle`` (subjects, predicates and objects
 sorted; blank nodes nested and named canonically) with the project's prefixes.
-Comments and layout of a hand-edited file are not kept: the canonical file is the
-committed one.
+Comments and layout of a hand-edited file are not kept (the canonical file is the
+committed one), except the comment lines a file opens with: the header of a generated module.
 """
 
 from __future__ import annotations
@@ -59,9 +59,23 @@ class FormatResult:
     changed: bool
 
 
+def _leading_comments(text: str) -> str:
+    """The ``#`` lines a file opens with (a generated module's header), kept by ``fmt``.
+
+    >>> _leading_comments("# generated\\n@prefix p: <urn:p> .\\n")
+    '# generated\\n'
+    """
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
 def _canonical_of(path: Path) -> str:
     graph = parse_file(path)
-    text = canonical_turtle(graph)
+    text = _leading_comments(path.read_text(encoding="utf-8")) + canonical_turtle(graph)
     if '"""' in text:
         raise InputError("multi-line literals are not allowed in the sources: write one line", file=path)
     return text

@@ -129,7 +129,7 @@ def _param_list(q: NamedQuery) -> str:
     return "; ".join(p.describe() for p in q.params) or "none"
 
 
-_HEADER_KEY = re.compile(r"^#\s*(title|question|param|scope|example|list-columns):\s*(.*)$")
+_HEADER_KEY = re.compile(r"^#\s*(title|question|param|scope|example|list-columns|level):\s*(.*)$")
 _PARAM_HEAD = re.compile(
     r"^(?P<name>[A-Za-z_][\w]*)\s*\((?P<type>\w+),\s*default:\s*(?P<default>[^)]*)\)\s*(?:allowed:\s*(?P<allowed>.*))?$")
 

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "cases": "cases:cases_group",
     "claims": "query:claims_cmd",
     "fmt": "core:fmt_cmd",
+    "generate": "generate:generate_cmd",
     "reason": "reason:reason_cmd",
     "query": "query:query_cmd",
     "sources": "query:sources_cmd",
@@ -37,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate:validate_cmd",
     "serve": "serve:serve_cmd",
     "push": "serve:push_cmd",
+    "qc": "qc:qc_cmd",
 }
 
 

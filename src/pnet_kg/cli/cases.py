@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from .options import output_format_option, output_option
 
 #: Files larger than this show a progress bar (on a terminal).
 PROGRESS_BYTES = 1_000_000
@@ -29,12 +30,10 @@ def report_errors(errors: list[InputError]) -> None:
 
 @cases_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the RDF to FILE (atomically) instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt"]), default=None,
-              help="RDF format (default: from the output suffix, else Turtle).")
+@output_option
+@output_format_option(["ttl", "nt"], None, "RDF format (default: from the output suffix, else Turtle).")
 @click.option("--keep-going", is_flag=True, help="Skip bad rows (listed on standard error, exit 1) instead of stopping.")
-def import_cmd(file: str, output: str | None, fmt: str | None, keep_going: bool) -> None:
+def import_cmd(file: str, output: str | None, output_format: str | None, keep_going: bool) -> None:
     """Check a CSV or JSON case FILE (the case-file contract) and write its cases as RDF.
 
     Exit codes: 0 all rows imported; 1 some rows skipped (--keep-going); 2 bad input, nothing written.
@@ -42,10 +41,10 @@ def import_cmd(file: str, output: str | None, fmt: str | None, keep_going: bool)
     from tqdm import tqdm
 
     from ..cases import iter_cases, write_rdf
-    from ..io import atomic_writer
+    from ..io import STDOUT, atomic_writer, is_stream
     from ..rules import load_rules
 
-    rdf_format = fmt or ("nt" if output and output.endswith(".nt") else "ttl")
+    rdf_format = output_format or ("nt" if output and output.endswith(".nt") else "ttl")
     errors: list[InputError] = []
     path = Path(file)
     large = path.is_file() and path.stat().st_size > PROGRESS_BYTES
@@ -53,16 +52,17 @@ def import_cmd(file: str, output: str | None, fmt: str | None, keep_going: bool)
     with tqdm(desc="import", unit=" cases", disable=None if large else True, file=sys.stderr) as bar:
         cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab)
         progress = lambda _case: bar.update()  # noqa: E731
-        if output is not None:
+        if output is not None and not is_stream(output):
             with atomic_writer(output) as handle:
                 n = write_rdf(cases, handle, rdf_format, vocab, progress)  # type: ignore[arg-type]
         else:
-            # spool first, so that an error never leaves half a graph on standard output
+            # spool first, so that an error never leaves half a graph on standard output, a pipe or a device
             with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
                 n = write_rdf(cases, spool, rdf_format, vocab, progress)  # type: ignore[arg-type]
                 spool.seek(0)
-                for chunk in iter(lambda: spool.read(1 << 20), ""):
-                    sys.stdout.write(chunk)
+                with atomic_writer(output or STDOUT) as handle:
+                    for chunk in iter(lambda: spool.read(1 << 20), ""):
+                        handle.write(chunk)
     report_errors(errors)
     click.echo(f"imported {n} case(s){f' into {output}' if output else ''}", err=True)
     if errors:
@@ -72,18 +72,18 @@ def import_cmd(file: str, output: str | None, fmt: str | None, keep_going: bool)
 @cases_group.command("synth")
 @click.option("-n", "--n", "n", type=click.IntRange(min=0), required=True, help="Number of cases.")
 @click.option("-s", "--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same cohort).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE (atomically) instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
-              help="Case-file format (default: from the output suffix, else CSV).")
-def synth_cmd(n: int, seed: int, output: str | None, fmt: str | None) -> None:
+@output_option
+@output_format_option(["csv", "json"], None, "Case-file format (default: from the output suffix, else CSV).")
+def synth_cmd(n: int, seed: int, output: str | None, output_format: str | None) -> None:
     """Write a synthetic cohort in the case-file contract; nodal and liver proportions come from claims in the graph."""
     from ..cases import write_case_table
+    from ..io import STDOUT, atomic_writer
     from ..synth import synth_cases, write_synth
 
-    chosen = fmt or ("json" if output and output.endswith(".json") else "csv")
+    chosen = output_format or ("json" if output and output.endswith(".json") else "csv")
     if output is not None:
         count = write_synth(output, n, seed, chosen)
         click.echo(f"wrote {count} synthetic case(s) to {output}", err=True)
     else:
-        write_case_table(synth_cases(n, seed), sys.stdout, "json" if chosen == "json" else "csv")
+        with atomic_writer(STDOUT) as handle:
+            write_case_table(synth_cases(n, seed), handle, "json" if chosen == "json" else "csv")

@@ -16,8 +16,16 @@ from .options import emit, output_option, table_format_option
 @click.option("--docs/--no-docs", default=True, show_default=True,
               help="Also write HTML documentation of the ontology (pyLODE).")
 def build_cmd(out_dir: str, docs: bool) -> None:
-    """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) and pnet-kg.html into the build folder."""
+    """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) and pnet-kg.html into the build folder.
+
+    First regenerates the staging-rules module from ontology/templates/ (as pnet-kg generate does).
+    """
     from ..build import build
+    from ..generate import write
+
+    generated, changed = write()
+    if changed:
+        click.echo(f"wrote {generated.target} (generated from ontology/templates/)")
 
     for artifact in build(out_dir):
         click.echo(f"wrote {artifact.path} ({artifact.format}, {artifact.triples} triples)")

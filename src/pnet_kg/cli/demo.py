@@ -21,8 +21,9 @@ def _done(start: float) -> None:
 @click.command("demo")
 @click.option("-d", "--out-dir", type=click.Path(file_okay=False), default="build", show_default=True,
               help="Folder for the artifacts and the demo cohort.")
-@click.option("--n", "n", type=click.IntRange(1), default=1000, show_default=True, help="Cases in the synthetic cohort.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the cohort.")
+@click.option("-n", "--n", "n", type=click.IntRange(1), default=1000, show_default=True,
+              help="Cases in the synthetic cohort.")
+@click.option("-s", "--seed", type=int, default=1, show_default=True, help="Random seed of the cohort.")
 def demo_cmd(out_dir: str, n: int, seed: int) -> None:
     """Build the release artifacts, show what the graph holds, then synthesise a cohort and
     import, validate, stage and query it."""

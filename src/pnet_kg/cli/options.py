@@ -1,42 +1,80 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once, so that a letter means one thing everywhere.
+
+``-o/--output`` is the output file, ``-O/--output-format`` (alias ``--format``) its format,
+``-c/--columns`` the result columns, ``-f/--file`` an input query file.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-from ..io import TABLE_WRITERS
+from ..errors import OutputError
+from ..io import STDOUT, TABLE_WRITERS, atomic_writer, check_output_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _checked_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # Refuse a folder or a path under a file while parsing, before the command does any work.
+    if value is None:
+        return None
+    try:
+        check_output_path(value)
+    except OutputError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
 def output_option(func: F) -> F:
-    """``-o/--output FILE`` (default: standard output), written atomically."""
+    """``-o/--output FILE``: a file (replaced atomically), a device or FIFO (written directly), or ``-``."""
     return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-        help="Write to FILE (atomically) instead of standard output.",
+        "-o", "--output", type=click.Path(allow_dash=True), default=None, callback=_checked_output,
+        help="Write to FILE instead of standard output: a regular file is replaced atomically (a symlink's "
+             "target), a device or FIFO is written directly; '-' is standard output.",
     )(func)
 
 
-def table_format_option(default: str = "table") -> Callable[[F], F]:
-    """``-O/--output-format`` chosen from the table writer registry."""
+def output_format_option(choices: Sequence[str], default: str | None, help: str) -> Callable[[F], F]:
+    """``-O/--output-format`` (alias ``--format``) chosen from ``choices``."""
 
     def decorate(func: F) -> F:
         return click.option(
-            "-O", "--output-format", "output_format", type=click.Choice(sorted(TABLE_WRITERS)),
-            default=default, show_default=True, help="Output format.",
+            "-O", "--output-format", "--format", "output_format", type=click.Choice(list(choices)),
+            default=default, show_default=default is not None, help=help,
         )(func)
 
     return decorate
 
 
-def emit(text: str, output: str | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to standard output."""
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        from ..io import atomic_write_text
+def table_format_option(default: str = "table") -> Callable[[F], F]:
+    """``-O/--output-format`` chosen from the table writer registry."""
+    return output_format_option(sorted(TABLE_WRITERS), default, "Output format.")
 
-        atomic_write_text(output, text)
+
+def columns_option(func: F) -> F:
+    """``-c/--columns A,B,...``: the result columns to show, in order (a list; empty: all)."""
+
+    def split(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str]:
+        return [c.strip() for c in value.split(",") if c.strip()] if value else []
+
+    return click.option(
+        "-c", "--columns", default=None, metavar="A,B,...", callback=split,
+        help="Show only these result columns (and their labels), in this order.",
+    )(func)
+
+
+def labels_option(func: F) -> F:
+    """``--labels/--no-labels``: a ``<column>_label`` column beside each column of IRIs."""
+    return click.option(
+        "--labels/--no-labels", default=True, show_default=True,
+        help="Put a <column>_label column beside each column of IRIs.",
+    )(func)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write ``text`` to ``output`` (see :func:`pnet_kg.io.atomic_writer`), or to standard output."""
+    with atomic_writer(output or STDOUT) as handle:
+        handle.write(text)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from ..errors import QueryError
-from .options import emit, output_option, table_format_option
+from .options import columns_option, emit, labels_option, output_option, table_format_option
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -71,10 +71,8 @@ def _describe(name: str) -> str:
               help="Run on this SPARQL 1.1 endpoint instead of the local graph.")
 @click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default=None,
               help="Local engine (default: oxigraph, the embedded pyoxigraph store).")
-@click.option("--labels/--no-labels", default=True, show_default=True,
-              help="Put a <column>_label column beside each column of IRIs.")
-@click.option("-c", "--columns", default=None, metavar="A,B,...",
-              help="Show only these result columns (and their labels), in this order.")
+@labels_option
+@columns_option
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
               help="Stop a query that runs longer than this many seconds (exit 2).")
 @click.option("--allow-service", is_flag=True,
@@ -83,7 +81,7 @@ def _describe(name: str) -> str:
 @output_option
 def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, ...], file_: str | None,
               cases: tuple[str, ...], endpoint: str | None, engine: str | None, labels: bool,
-              columns: str | None, timeout_s: float, allow_service: bool, output_format: str,
+              columns: list[str], timeout_s: float, allow_service: bool, output_format: str,
               output: str | None) -> None:
     """Run the named query NAME (see --list), or a SPARQL file with --file, and print its rows.
 
@@ -124,38 +122,43 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
         named = get_query(name)
         result = run(bound_text(named, _parse_params(params)), target, cases=cases, labels=labels, named=named,
                      timeout_s=timeout_s, allow_service=allow_service)
-    keep = [c.strip() for c in columns.split(",") if c.strip()] if columns else []
-    emit(result.render(output_format, labels=labels, columns=keep), output)
+    emit(result.render(output_format, labels=labels, columns=columns), output)
 
 
 @click.command("claims")
 @click.option("--source", required=True, metavar="SOURCE",
               help="The source, as a CURIE or bare name (pnet:Source_003, Source_003).")
 @click.option("--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint.")
+@labels_option
+@columns_option
 @table_format_option()
 @output_option
-def claims_cmd(source: str, endpoint: str | None, output_format: str, output: str | None) -> None:
+def claims_cmd(source: str, endpoint: str | None, labels: bool, columns: list[str], output_format: str,
+               output: str | None) -> None:
     """Print the claims of one source (the named query claims-of-source)."""
     from ..query import query
 
-    result = query("claims-of-source", endpoint, source=source)
+    result = query("claims-of-source", endpoint, labels=labels, source=source)
     if not result.rows:
         raise QueryError(f"no claims are stated in {source!r} (is it a pnet:Source? see: pnet-kg query term-list "
                          "--param category=pnet:Source)")
-    emit(result.render(output_format), output)
+    emit(result.render(output_format, labels=labels, columns=columns), output)
 
 
 @click.command("sources")
 @click.option("--claim", required=True, metavar="CLAIM",
               help="The claim, as a CURIE or bare name (pnet:Claim_001_03, Claim_001_03).")
 @click.option("--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint.")
+@labels_option
+@columns_option
 @table_format_option()
 @output_option
-def sources_cmd(claim: str, endpoint: str | None, output_format: str, output: str | None) -> None:
+def sources_cmd(claim: str, endpoint: str | None, labels: bool, columns: list[str], output_format: str,
+                output: str | None) -> None:
     """Print the sources of one claim: the source stating it and the cited work it rests on (sources-of-claim)."""
     from ..query import query
 
-    result = query("sources-of-claim", endpoint, claim=claim)
+    result = query("sources-of-claim", endpoint, labels=labels, claim=claim)
     if not result.rows:
         raise QueryError(f"{claim!r} is not a claim with a source in the graph")
-    emit(result.render(output_format), output)
+    emit(result.render(output_format, labels=labels, columns=columns), output)

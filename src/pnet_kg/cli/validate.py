@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import emit, output_option
+from .options import emit, output_format_option, output_option
 
 #: report formats: text for people, the standard SHACL results graph, JSON
 REPORT_FORMATS = ("text", "turtle", "json")
@@ -14,8 +14,8 @@ REPORT_FORMATS = ("text", "turtle", "json")
 
 @click.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "report_format", type=click.Choice(REPORT_FORMATS), default="text",
-              show_default=True, help="Report format: text grouped by shape, the sh:ValidationReport graph, or JSON.")
+@output_format_option(REPORT_FORMATS, "text",
+                      "Report format: text grouped by shape, the sh:ValidationReport graph, or JSON.")
 @click.option("--engine", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
               help="fast: shapes compiled to SPARQL on pyoxigraph; pyshacl: the reference validator.")
 @click.option("--shapes", "shape_files", multiple=True, type=click.Path(dir_okay=False),
@@ -23,7 +23,7 @@ REPORT_FORMATS = ("text", "turtle", "json")
 @click.option("--no-shipped", is_flag=True, help="Validate FILES alone, without the shipped graph.")
 @click.option("--keep-going", is_flag=True, help="Skip bad rows of case files (listed in the report).")
 @output_option
-def validate_cmd(files: tuple[str, ...], report_format: str, engine: str, shape_files: tuple[str, ...],
+def validate_cmd(files: tuple[str, ...], output_format: str, engine: str, shape_files: tuple[str, ...],
                  no_shipped: bool, keep_going: bool, output: str | None) -> None:
     """Validate the shipped graph plus FILES (Turtle, N-Triples, JSON-LD, RDF/XML, case CSV/JSON).
 
@@ -34,13 +34,13 @@ def validate_cmd(files: tuple[str, ...], report_format: str, engine: str, shape_
     shapes = shapes_graph(shape_files) if shape_files else None
     report = validate(list(files), shapes=shapes, shipped=not no_shipped, engine=engine,  # type: ignore[arg-type]
                       keep_going=keep_going)
-    if report_format == "turtle":
+    if output_format == "turtle":
         text = report.graph.serialize(format="turtle")
-    elif report_format == "json":
+    elif output_format == "json":
         text = report.to_json()
     else:
         text = report.text
     emit(text, output)
-    if output is not None or report_format != "text":
+    if output is not None or output_format != "text":
         click.echo(report.text.splitlines()[-1], err=True)
     sys.exit(0 if report.conforms else 1)

@@ -1,0 +1,32 @@
+"""``pnet-kg generate``: the staging-rules module from the tables in ``ontology/templates/``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("generate")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when the committed module differs from what the tables generate.")
+@click.option("--ontology", "directory", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Ontology folder (with catalog-v001.xml and templates/); default: the shipped one.")
+def generate_cmd(check: bool, directory: str | None) -> None:
+    """Turn ontology/templates/*.tsv into ontology/knowledge/staging-rules.ttl (pnet-kg build runs this first).
+
+    Exit codes: 0 up to date (or written), 1 with --check when the module differs, 2 a bad table row.
+    """
+    from ..generate import differences, generate, write
+
+    if check:
+        result = generate(directory)
+        lines = differences(result)
+        for line in lines:
+            click.echo(line)
+        click.echo(f"{result.target}: {'differs from the tables' if lines else 'up to date'}", err=True)
+        sys.exit(1 if lines else 0)
+    result, changed = write(Path(directory) if directory else None)
+    click.echo(f"{'wrote' if changed else 'up to date'}: {result.target} ({len(result.graph)} triples, "
+               f"{len(result.origins)} rows)", err=True)
