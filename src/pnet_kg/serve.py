@@ -180,6 +180,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.rfile.close()  # the socket's reader: the gate has read the request already
         self.rfile = io.BytesIO(self._received)
 
     def log_message(self, format: str, *args: object) -> None:
@@ -323,7 +324,10 @@ class _Gate(threading.Thread):
 
     def stop(self) -> None:
         self._stop = True
-        self._wake_w.send(b"x")
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass  # already stopped
 
     def _drop(self, sock: socket.socket) -> None:
         self._pending.pop(sock, None)
@@ -346,6 +350,9 @@ class _Gate(threading.Thread):
                 self._drop(sock)
         for sock in list(self._pending):
             self._drop(sock)
+        self.selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
 
     def _accept_new(self) -> None:
         try:
