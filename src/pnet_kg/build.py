@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from .catalog import ROOT_IRI
+from .errors import InputError
 from .io import atomic_writer
 from .load import load
 from .prefixes import bind_all
@@ -49,7 +50,13 @@ def build(out_dir: str | Path = "build", formats: tuple[str, ...] = tuple(FORMAT
 
     Each file carries the root ontology's ``owl:versionIRI``.
     """
-    out = Path(out_dir)
+    from .guard import as_path, check_choice
+
+    out = as_path(out_dir, "out_dir")
+    if isinstance(formats, str) or not isinstance(formats, (tuple, list)):
+        raise InputError(f"formats must be a tuple of format names ({', '.join(FORMATS)}), not {formats!r:.60}")
+    for suffix in formats:
+        check_choice(suffix, FORMATS, "each of formats")
     graph = merged_ontology()
     artifacts = []
     for suffix in formats:

@@ -696,6 +696,10 @@ def read_cases(path: str | Path, keep_going: bool = False, vocab: Vocabulary | N
     >>> read_cases(path, ignore_columns=["notes"]).ignored_columns
     ['notes']
     """
+    from .guard import as_path, check_type
+
+    path = as_path(path, "path")
+    check_type(vocab, Vocabulary, "vocab", optional=True)
     errors: list[InputError] = []
     ignored: list[str] = []
     cases = list(iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab, ignore_columns=ignore_columns,
@@ -821,10 +825,25 @@ def write_rdf(cases: Iterable[Case], handle: IO[str], fmt: RdfFormat = "ttl", vo
     return n
 
 
+def _only_cases(cases: Iterable[object]) -> Iterator[Case]:
+    for item in cases:
+        if not isinstance(item, Case):
+            raise InputError(f"cases must hold Case objects, not {type(item).__name__} {item!r:.60}")
+        yield item
+
+
 def write_cases(cases: Iterable[Case], path: str | Path, format: RdfFormat = "ttl",
                 vocab: Vocabulary | None = None) -> int:
     """Write cases as Turtle or N-Triples to ``path`` atomically (nothing is left on error)."""
+    from .guard import as_path, check_choice, check_type
     from .io import atomic_writer
+
+    path = as_path(path, "path")
+    check_choice(format, ("ttl", "nt"), "format")
+    check_type(vocab, Vocabulary, "vocab", optional=True)
+    if isinstance(cases, (str, bytes, Case)) or not isinstance(cases, Iterable):
+        raise InputError(f"cases must be an iterable of Case objects, not {type(cases).__name__}")
+    cases = _only_cases(cases)
 
     with atomic_writer(path) as handle:
         return write_rdf(cases, handle, format, vocab)

@@ -82,7 +82,15 @@ def _canonical_of(path: Path) -> str:
 
 
 def format_files(paths: list[Path], *, check: bool = False) -> list[FormatResult]:
-    """Rewrite each Turtle file in canonical form (or, with ``check``, only report which differ)."""
+    """Rewrite each Turtle file in canonical form (or, with ``check``, only report which differ).
+
+    Only ``.ttl`` files are accepted, all checked before any is written: rewriting ``x.nt`` or
+    ``x.owl`` as Turtle under its old name would leave a file whose content contradicts its suffix.
+    """
+    for path in paths:
+        if Path(path).suffix.lower() != ".ttl":
+            raise InputError("fmt rewrites Turtle sources (.ttl) only; this file is not one and was left as it is",
+                             file=path)
     results = []
     for path in paths:
         wanted = _canonical_of(path)

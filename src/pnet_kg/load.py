@@ -14,6 +14,7 @@ from rdflib.namespace import OWL, RDF
 
 from .catalog import ROOT_IRI, read_catalog
 from .errors import InputError, PnetKgError
+from .guard import refuse_remote_jsonld_context, refuse_xml_dtd
 from .prefixes import bind_all
 from .resources import ontology_dir
 
@@ -33,6 +34,9 @@ def walk_imports(root: str, load_module: Callable[[str, Path], Iterable[str]]) -
             continue
         if iri not in catalog:
             raise PnetKgError(f"owl:imports {iri} has no entry in catalog-v001.xml")
+        if not catalog[iri].is_file():
+            raise PnetKgError(f"{ontology_dir() / 'catalog-v001.xml'}: the entry for {iri} names {catalog[iri]}, "
+                              "which does not exist")
         order[iri] = catalog[iri]
         pending.extend(load_module(iri, catalog[iri]))
     return order
@@ -49,15 +53,18 @@ def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
     >>> next(iter(files)) == ROOT_IRI
     True
     """
-    return walk_imports(root, lambda iri, path: _imports(Graph().parse(path, format="turtle"), iri))
+    return walk_imports(root, lambda iri, path: _imports(parse_module(path, Graph()), iri))
 
 
 def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
     """Return each module of the shipped graph as its own :class:`rdflib.Graph`, keyed by ontology IRI."""
+    from .guard import check_type
+
+    check_type(root, str, "root")
     modules: dict[str, Graph] = {}
 
     def parse(iri: str, path: Path) -> list[str]:
-        modules[iri] = bind_all(Graph().parse(path, format="turtle"))
+        modules[iri] = bind_all(parse_module(path, Graph()))
         return _imports(modules[iri], iri)
 
     walk_imports(root, parse)
@@ -79,13 +86,43 @@ def parse_file(path: str | Path, graph: Graph | None = None) -> Graph:
     fmt = guess_format(str(path)) or "turtle"
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path)
+    if fmt == "xml":
+        refuse_xml_dtd(path)
+    elif fmt == "json-ld":
+        refuse_remote_jsonld_context(path)
     try:
         graph.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        line = getattr(exc, "lines", None) or getattr(exc, "line", None)
-        raise InputError(f"cannot parse as {fmt}: {exc}".splitlines()[0], file=path,
-                         line=line if isinstance(line, int) else None) from exc
+        raise InputError(f"cannot parse as {fmt}: {_why(exc)}", file=path, line=_error_line(exc)) from exc
     return graph
+
+
+def _error_line(exc: BaseException) -> int | None:
+    """The 1-based line of a parse error. rdflib's Turtle parser counts lines again each time it
+    backtracks over white space (its ``lines`` ran 30-40 ahead in core.ttl): count the newlines
+    before the error's offset instead."""
+    text, offset = getattr(exc, "_str", None), getattr(exc, "_i", None)
+    if isinstance(text, (str, bytes)) and isinstance(offset, int):
+        newline: str | bytes = "\n" if isinstance(text, str) else b"\n"
+        return text.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+    line = getattr(exc, "lines", None) or getattr(exc, "line", None) or getattr(exc, "lineno", None)
+    return line if isinstance(line, int) else None
+
+
+def _why(exc: BaseException) -> str:
+    why = getattr(exc, "_why", None)
+    text = why if isinstance(why, str) and why else str(exc)
+    return (text.splitlines() or [type(exc).__name__])[0]
+
+
+def parse_module(path: Path, graph: Graph) -> Graph:
+    """Parse a shipped Turtle module into ``graph``; a syntax error names the file and its real line."""
+    try:
+        return graph.parse(path, format="turtle")
+    except OSError as exc:
+        raise InputError(f"cannot read the ontology module: {exc.strerror or exc}", file=path) from None
+    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+        raise InputError(f"cannot parse as turtle: {_why(exc)}", file=path, line=_error_line(exc)) from None
 
 
 def load(extra: Iterable[str | Path] = ()) -> Graph:
@@ -98,9 +135,12 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
     >>> (URIRef(ROOT_IRI), RDF.type, OWL.Ontology) in g
     True
     """
+    from .guard import as_paths
+
+    extra = as_paths(extra, "extra")
     graph = bind_all(Graph())
     # each module is parsed once, straight into the merged graph, which then also answers its imports
-    walk_imports(ROOT_IRI, lambda iri, path: _imports(graph.parse(path, format="turtle"), iri))
+    walk_imports(ROOT_IRI, lambda iri, path: _imports(parse_module(path, graph), iri))
     for path in extra:
         parse_file(path, graph)
     return graph

@@ -56,6 +56,12 @@ def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = Non
 
     Raises :class:`pnet_kg.errors.InputError` for an extra file that is missing or does not parse.
     """
+    from rdflib import Graph as _Graph
+
+    from .guard import as_paths, check_type
+
+    extra = as_paths(extra, "extra")
+    check_type(graph, _Graph, "graph", optional=True)
     import owlready2
 
     merged = graph if graph is not None else merged_graph(extra)

@@ -54,6 +54,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as _namespace
 
 from .errors import InputError, QueryError
+from .guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, redact, refuse_service, split_credentials, with_timeout
 from .prefixes import converter, rdf_prefixes
 from .resources import data_dir
 
@@ -242,7 +243,11 @@ def list_queries(directory: str | Path | None = None) -> list[NamedQuery]:
     >>> "node-classification" in names and "claims-of-source" in names
     True
     """
-    root = Path(directory) if directory is not None else data_dir("queries")
+    from .guard import as_path
+
+    root = as_path(directory, "directory") if directory is not None else data_dir("queries")
+    if not root.is_dir():
+        raise QueryError(f"{root}: no such folder of queries")
     return list(_catalogue(root.resolve()).values())
 
 
@@ -544,12 +549,15 @@ class RdflibEngine:
     def select(self, text: str) -> tuple[list[str], list[list[object]]]:
         try:
             result = self.graph.query(_prepared(text))
+            if result.type != "SELECT":
+                raise QueryError(f"only SELECT queries are supported here (got {result.type})")
+            columns = [str(v) for v in result.vars or []]
+            # evaluation is lazy: errors (a SERVICE answering garbage, say) surface while iterating
+            rows = [[self._term(t) for t in row] for row in cast(Iterable[Sequence[object]], result)]
+        except QueryError:
+            raise
         except Exception as exc:  # rdflib raises pyparsing and many other types
             raise QueryError(f"the query failed on rdflib: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
-        if result.type != "SELECT":
-            raise QueryError(f"only SELECT queries are supported here (got {result.type})")
-        columns = [str(v) for v in result.vars or []]
-        rows = [[self._term(t) for t in row] for row in cast(Iterable[Sequence[object]], result)]
         return columns, rows
 
     def labels(self, iris: set[str]) -> dict[str, str]:
@@ -627,28 +635,37 @@ class EndpointEngine:
 
     name = "endpoint"
 
-    def __init__(self, url: str, timeout: float = 60.0) -> None:
-        if not re.match(r"^https?://", url):
-            raise QueryError(f"endpoint {url!r} is not an http(s) URL")
-        self.url = url
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        if not isinstance(url, str) or not re.match(r"^https?://[^\s/]", url):
+            raise QueryError(f"endpoint {redact(str(url))!r} is not an http(s) URL")
+        # credentials in the URL become a header and never appear in a message
+        self.url, self._auth = split_credentials(url)
+        self.shown = redact(url)
         self.timeout = timeout
 
     def _post(self, text: str) -> dict[str, Any]:
         body = urllib.parse.urlencode({"query": text}).encode("utf-8")
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Accept": "application/sparql-results+json"})
+            "Accept": "application/sparql-results+json", **self._auth})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                payload: dict[str, Any] = json.loads(response.read().decode("utf-8"))
-                return payload
+            with NO_REDIRECT_OPENER.open(request, timeout=self.timeout) as response:
+                payload = json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                raise QueryError(f"endpoint {self.shown} answered HTTP {exc.code}, a redirect to "
+                                 f"{redact(exc.headers.get('Location') or '(no Location)')}; give the final URL "
+                                 "(redirects are not followed)") from None
             detail = exc.read().decode("utf-8", "replace").strip().splitlines()
-            raise QueryError(f"endpoint {self.url} answered HTTP {exc.code}: {detail[0] if detail else exc.reason}") from exc
+            raise QueryError(f"endpoint {self.shown} answered HTTP {exc.code}: "
+                             f"{redact(detail[0][:300]) if detail else exc.reason}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise QueryError(f"cannot reach endpoint {self.url}: {getattr(exc, 'reason', exc)}") from exc
-        except json.JSONDecodeError as exc:
-            raise QueryError(f"endpoint {self.url} did not return SPARQL JSON results: {exc}") from exc
+            raise QueryError(f"cannot reach endpoint {self.shown}: {redact(str(getattr(exc, 'reason', exc)))}") from None
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, absurd nesting
+            raise QueryError(f"endpoint {self.shown} did not return SPARQL JSON results: {str(exc)[:200]}") from None
+        if not isinstance(payload, dict):
+            raise QueryError(f"endpoint {self.shown} did not return SPARQL JSON results (not a JSON object)")
+        return payload
 
     @staticmethod
     def _term(cell: Mapping[str, str] | None) -> object:
@@ -665,8 +682,12 @@ class EndpointEngine:
         payload = self._post(text)
         if "results" not in payload:
             raise QueryError("only SELECT queries are supported here")
-        columns = list(payload.get("head", {}).get("vars", []))
-        rows = [[self._term(b.get(c)) for c in columns] for b in payload["results"]["bindings"]]
+        try:
+            columns = [str(c) for c in payload.get("head", {}).get("vars", [])]
+            rows = [[self._term(b.get(c)) for c in columns] for b in payload["results"]["bindings"]]
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise QueryError(f"endpoint {self.shown} returned malformed SPARQL JSON results "
+                             f"({type(exc).__name__}: {exc})") from None
         return columns, rows
 
     def labels(self, iris: set[str]) -> dict[str, str]:
@@ -678,9 +699,13 @@ class EndpointEngine:
                 continue
             payload = self._post("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                                  f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s rdfs:label ?l }}")
-            for b in payload["results"]["bindings"]:
-                s, label = b["s"]["value"], b["l"]
-                found[s] = _pick_label(found.get(s), label["value"], label.get("xml:lang"))
+            try:
+                for b in payload["results"]["bindings"]:
+                    s, label = b["s"]["value"], b["l"]
+                    found[s] = _pick_label(found.get(s), label["value"], label.get("xml:lang"))
+            except (AttributeError, KeyError, TypeError) as exc:
+                raise QueryError(f"endpoint {self.shown} returned malformed SPARQL JSON results "
+                                 f"({type(exc).__name__}: {exc})") from None
         return {k: v[1] for k, v in found.items()}
 
 
@@ -695,7 +720,9 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> Engine:
     named query answers there in a few milliseconds, against tens to hundreds on rdflib
     (``benchmarks/queries.py``); pass ``load()`` to run on rdflib instead.
     """
-    cases = list(cases)
+    from .guard import as_paths
+
+    cases = list(as_paths(cases, "cases"))
     if isinstance(on, str):
         if cases:
             raise QueryError("case files cannot be added to a remote endpoint here; push them to it first")
@@ -864,8 +891,12 @@ def _located(message: str, text: str, shift: int) -> str:
 
 
 def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), labels: bool = True,
-        named: NamedQuery | None = None, params: Mapping[str, object] | None = None) -> QueryResult:
+        named: NamedQuery | None = None, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+        allow_service: bool = False, params: Mapping[str, object] | None = None) -> QueryResult:
     """Run SPARQL SELECT ``text`` (missing project prefixes are added) and return a :class:`QueryResult`.
+
+    ``SERVICE`` (the engine calling another endpoint) is refused unless ``allow_service``; a query
+    running longer than ``timeout_s`` seconds raises :class:`QueryError` (``None``: no limit).
 
     With ``named`` and its ``params``, each ``iri`` or ``code`` value is first checked against
     the graph (:func:`check_values`).
@@ -873,12 +904,21 @@ def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), label
     >>> run("SELECT ?l WHERE { pnet:Liver rdfs:label ?l }").rows
     [{'l': 'liver'}]
     """
+    if not isinstance(text, str):
+        raise QueryError(f"the query must be SPARQL text (str), not {type(text).__name__}")
+    if timeout_s is not None and (isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float))
+                                  or not timeout_s > 0):
+        raise QueryError(f"timeout_s must be a positive number of seconds or None, not {timeout_s!r:.60}")
+    if not allow_service:
+        refuse_service(text)
     engine = engine_for(on, cases)
+    if isinstance(engine, EndpointEngine) and timeout_s is not None:
+        engine.timeout = timeout_s
     if named is not None and params:
         check_values(named, params, engine)
     full = with_prologue(text)
     try:
-        columns, raw = engine.select(full)
+        columns, raw = with_timeout(lambda: engine.select(full), timeout_s, "the query")
     except QueryError as exc:
         raise QueryError(_located(str(exc), text, full.count("\n") - text.count("\n"))) from exc
     compact = _Compactor()
@@ -908,13 +948,14 @@ def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), label
 
 
 def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), labels: bool = True,
-          **params: object) -> QueryResult:
+          timeout_s: float | None = DEFAULT_TIMEOUT_S, **params: object) -> QueryResult:
     """Run the named query ``name`` with keyword parameters and return its rows.
 
     ``on`` chooses the engine: ``None`` (the shipped graph in an embedded pyoxigraph
     store, with the files of ``cases`` added when given), an :class:`rdflib.Graph`, a
     :class:`pyoxigraph.Store` (for example from :func:`pnet_kg.store.oxigraph_store`)
-    or the URL of a SPARQL endpoint. Every engine gives the same rows.
+    or the URL of a SPARQL endpoint. Every engine gives the same rows. A query running
+    longer than ``timeout_s`` seconds raises :class:`QueryError`.
 
     Raises :class:`QueryError` for an unknown query or parameter, or an ill-typed
     value, listing what is allowed.
@@ -923,8 +964,11 @@ def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), 
     >>> sorted({(r["staging_system"], r["classification"]) for r in rows})[:1]
     [('pnet:System_AJCC8_SEER_EOD2018', 'pnet:Distant')]
     """
+    if not isinstance(name, str):
+        raise QueryError(f"the query name must be a str, not {type(name).__name__}")
     named = get_query(name)
-    return run(bound_text(named, params), on, cases=cases, labels=labels, named=named, params=params)
+    return run(bound_text(named, params), on, cases=cases, labels=labels, named=named, params=params,
+               timeout_s=timeout_s)
 
 
 def read_query_file(path: str | Path) -> str:

@@ -127,9 +127,11 @@ def reason(extra_files: Iterable[str | Path] = (), *, reasoner: Reasoner = "herm
     """
     from .owl import java_executable, merged_graph
 
+    from .guard import as_paths
+
     if reasoner not in ("hermit", "owlrl"):
         raise InputError(f"unknown reasoner {reasoner!r} (choose hermit or owlrl)")
-    graph = merged_graph(extra_files)
+    graph = merged_graph(as_paths(extra_files, "extra_files"))
     warnings: list[str] = []
     if reasoner == "hermit" and java_executable() is None:
         message = "Java is not installed (no 'java' on PATH), so HermiT cannot run"

@@ -268,6 +268,10 @@ def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Stage
 
     :raises InputError: when a field breaks the contract (a :class:`Case` is checked like a dict).
     """
+    from .guard import check_type
+
+    check_type(case, (Case, Mapping), "case")
+    check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()
     return stager.stage_case(case)
 
@@ -281,6 +285,10 @@ def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None
     :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``,
         and for a column that is not the contract's.
     """
+    from .guard import as_path, check_type
+
+    path = as_path(path, "path")
+    check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()
     errors: list[InputError] = []
     cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=stager.rules.vocabulary,

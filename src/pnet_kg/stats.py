@@ -60,6 +60,9 @@ def stats(graph: Graph | None = None) -> Stats:
     >>> s.counts["classes"] > 10
     True
     """
+    from .guard import check_type
+
+    check_type(graph, Graph, "graph", optional=True)
     graph = graph if graph is not None else load()
     from rdflib.query import ResultRow
 

@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import InputError
+from .guard import refuse_xml_dtd
 from .load import load
 
 
@@ -72,6 +73,7 @@ def _readable_rdf(path: Path) -> tuple[str, ox.RdfFormat]:
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path)
     if fmt[1] == ox.RdfFormat.RDF_XML:
+        refuse_xml_dtd(path)
         _check_well_formed_xml(path)
     return fmt
 

@@ -90,6 +90,13 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 
 def synth_cases(n: int, seed: int = 0, graph: Graph | None = None) -> Iterator[Case]:
     """Yield ``n`` reproducible synthetic cases (same ``seed``, same cohort)."""
+    from rdflib import Graph as _Graph
+
+    from .guard import check_type
+
+    check_type(n, int, "n")
+    check_type(seed, int, "seed")
+    check_type(graph, _Graph, "graph", optional=True)
     if n < 0:
         raise PnetKgError("the number of cases must be >= 0")
     params = cohort_parameters(graph)

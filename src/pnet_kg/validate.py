@@ -642,11 +642,12 @@ def _shipped_into(store: ox.Store) -> None:
 
     from .catalog import ROOT_IRI
     from .load import walk_imports
+    from .store import bulk_load_file
 
     imports = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
 
     def load_module(iri: str, path: Path) -> list[str]:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        bulk_load_file(store, path)  # a syntax error names the module and line
         return [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), imports, None)
                 if isinstance(q.object, ox.NamedNode)]
 
@@ -922,6 +923,16 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     >>> validate(shipped=False).results
     []
     """
+    from .guard import check_choice, check_type
+
+    check_choice(engine, ("auto", "fast", "pyshacl"), "engine")
+    check_type(shapes, Graph, "shapes", optional=True)
+    if data is not None and not isinstance(data, (str, Path, Graph)):
+        if not isinstance(data, Iterable):
+            raise InputError(f"data must be a file path, an rdflib Graph or a list of them, not {type(data).__name__}")
+        data = list(data)
+        for item in data:
+            check_type(item, (str, Path, Graph), "each item of data")
     shapes = shapes if shapes is not None else shapes_graph()
     errors: list[InputError] = []
     results: list[ValidationResult] | None = None

@@ -4,18 +4,23 @@ Commands are imported only when called, so ``pnet-kg --help`` stays fast and a
 broken optional dependency of one command cannot break the others.
 
 Exit codes: 0 success; 1 the data does not conform (validation violations, a
-non-canonical file, an inconsistent ontology); 2 bad input or usage.
+non-canonical file, an inconsistent ontology); 2 bad input or usage, or a file-system
+error; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM), after cleaning up.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
 
 from ..errors import PnetKgError
+from ..guard import redact
 
 #: command name -> "module:attribute" below pnet_kg.cli
 COMMANDS: dict[str, str] = {
@@ -68,18 +73,43 @@ def cli() -> None:
     """
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``with`` and ``finally`` cleans up
+    (temporary folders and files removed, child processes killed by ``subprocess.run``)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def _os_error(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        reason += " (the disk or the temporary folder, TMPDIR, is full)"
+    return f"{where}{reason}"
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``pnet-kg`` script: user errors become one message and exit code 2."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return cli.main(args=argv, prog_name="pnet-kg", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("pnet-kg: terminated", err=True)
+        sys.exit(143)
     except click.ClickException as exc:
+        setattr(exc, "message", redact(exc.message))  # a URL given on the command line may hold a password
         exc.show()
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
     except PnetKgError as exc:
-        click.echo(f"pnet-kg: error: {exc}", err=True)
+        click.echo(f"pnet-kg: error: {redact(str(exc))}", err=True)
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # the file system or the network, not a bug: EIO, EACCES, ENOSPC, read-only folders
+        click.echo(f"pnet-kg: error: {redact(_os_error(exc))}", err=True)
+        sys.exit(2)

@@ -80,11 +80,16 @@ def _describe(name: str) -> str:
               help="Local engine (default: oxigraph, the embedded pyoxigraph store).")
 @labels_option
 @columns_option
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+              help="Stop a query that runs longer than this many seconds (exit 2).")
+@click.option("--allow-service", is_flag=True,
+              help="Let the query use SERVICE, which sends requests to other endpoints (refused by default).")
 @table_format_option()
 @output_option
 def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, ...], file_: str | None,
               cases: tuple[str, ...], endpoint: str | None, engine: str | None, labels: bool,
-              columns: list[str], output_format: str, output: str | None) -> None:
+              columns: list[str], timeout_s: float, allow_service: bool, output_format: str,
+              output: str | None) -> None:
     """Run the named query NAME (see --list), or a SPARQL file with --file, and print its rows.
 
     \b
@@ -115,14 +120,16 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
         if params:
             raise click.UsageError("--param applies to named queries only")
         try:
-            result = run(read_query_file(file_), target, cases=cases, labels=labels)
+            result = run(read_query_file(file_), target, cases=cases, labels=labels, timeout_s=timeout_s,
+                         allow_service=allow_service)
         except QueryError as exc:
             raise QueryError(f"{file_}: {exc}") from exc
     else:
         assert name is not None
         named = get_query(name)
         values = _parse_params(params)
-        result = run(bound_text(named, values), target, cases=cases, labels=labels, named=named, params=values)
+        result = run(bound_text(named, values), target, cases=cases, labels=labels, named=named, params=values,
+                     timeout_s=timeout_s, allow_service=allow_service)
     emit(result.render(output_format, labels=labels, columns=columns), output)
 
 

@@ -16,21 +16,22 @@ from .options import case_column_options
 @click.command("serve")
 @click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV/JSON, imported on the fly) or RDF file to serve with the graph; repeatable.")
-@click.option("--port", type=int, default=7878, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; only 127.0.0.1 is supported, by design.")
 @click.option("--location", type=click.Path(file_okay=False),
               help="Keep the store in this folder between runs (reloaded only when the data changed).")
-@click.option("--timeout", "timeout_s", type=int, default=30, show_default=True, help="Query timeout in seconds.")
+@click.option("--timeout", "timeout_s", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Query time limit in seconds; a query over it gets HTTP 503.")
 @case_column_options
 def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None, timeout_s: int) -> None:
     """Start a read-only SPARQL 1.1 endpoint (Oxigraph server) with its query page; Ctrl-C stops it."""
     from ..errors import PnetKgError
-    from ..serve import free_port, serve
+    from ..serve import serve
 
     if host != "127.0.0.1":
         raise PnetKgError("pnet-kg serve binds 127.0.0.1 only; put a reverse proxy in front to publish it")
-    server = serve(cases, port=port or free_port(), location=location, timeout_s=timeout_s)
+    server = serve(cases, port=port, location=location, timeout_s=timeout_s)
 
     stop_requested: list[float] = []
 
@@ -78,15 +79,24 @@ def _example_query() -> str:
               help="Named graph for the case files.")
 @click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV/JSON) or RDF file to upload; repeatable.")
-@click.option("--chunk", "chunk_triples", type=int, default=50_000, show_default=True,
-              help="Triples per request for case data.")
+@click.option("--chunk", "chunk_triples", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="About this many triples per request for case data (never cutting a case).")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="The store's SPARQL Update URL: upload into temporary graphs, then replace all in one "
+                   "update (all or nothing).")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+              help="Seconds to wait for each request.")
 @case_column_options
-def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_triples: int) -> None:
+def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_triples: int,
+             update_endpoint: str | None, timeout_s: float) -> None:
     """Upload the ontology modules (one named graph each, replaced) and case files to a triple store.
 
-    Basic-auth credentials, if needed, are read from PNET_KG_USER and PNET_KG_PASSWORD.
+    Redirects are errors (never followed). With --update-endpoint the push is all or nothing;
+    without it, a failure lists the graphs already replaced. Basic-auth credentials, if needed,
+    are read from PNET_KG_USER and PNET_KG_PASSWORD (or the URL), and never printed.
     """
     from ..push import push
 
-    for pushed in push(endpoint, cases, case_graph=case_graph, chunk_triples=chunk_triples, progress=True):
+    for pushed in push(endpoint, cases, case_graph=case_graph, chunk_triples=chunk_triples, progress=True,
+                       update_endpoint=update_endpoint, timeout_s=timeout_s):
         click.echo(f"{pushed.graph}: {pushed.triples} triples")
