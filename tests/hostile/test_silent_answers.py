@@ -132,11 +132,11 @@ def test_every_command_that_reads_case_files_refuses_unknown_columns_and_takes_t
 
 def test_serve_push_and_reason_read_case_files_under_the_column_policy(tmp_path: Path) -> None:
     from pnet_kg.owl import merged_graph
-    from pnet_kg.push import _case_lines
+    from pnet_kg.push import _case_groups
     from pnet_kg.serve import _as_ntriples
 
     src = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,notes\nA1,net,tail,4,x\n")
-    for read in (lambda: _as_ntriples([src], tmp_path), lambda: list(_case_lines([src])),
+    for read in (lambda: _as_ntriples([src], tmp_path), lambda: list(_case_groups([src])),
                  lambda: merged_graph([src])):
         with pytest.raises(InputError, match="unknown column"):
             read()
@@ -287,7 +287,7 @@ def test_duplicate_of_a_rejected_row_is_still_reported(tmp_path: Path) -> None:
 
 def test_truncated_rdf_xml_is_refused_on_every_path_that_reads_user_rdf(tmp_path: Path) -> None:
     from pnet_kg.owl import merged_graph
-    from pnet_kg.push import _case_lines
+    from pnet_kg.push import _case_groups
     from pnet_kg.serve import _as_ntriples
 
     bad = _write(tmp_path, TRUNCATED_RDF_XML, "truncated.rdf")
@@ -298,7 +298,7 @@ def test_truncated_rdf_xml_is_refused_on_every_path_that_reads_user_rdf(tmp_path
         "query (pyoxigraph)": lambda: pnet_kg.query("grading-rules", cases=[bad]),
         "query (rdflib)": lambda: pnet_kg.query("grading-rules", pnet_kg.load(), cases=[owl]),
         "serve": lambda: _as_ntriples([bad], tmp_path),
-        "push": lambda: list(_case_lines([bad])),
+        "push": lambda: list(_case_groups([bad])),
         "reason": lambda: merged_graph([owl]),
     }
     for what, attempt in attempts.items():
