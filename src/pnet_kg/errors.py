@@ -58,3 +58,7 @@ class QueryError(PnetKgError):
 
 class ReasonerError(PnetKgError):
     """The OWL reasoner could not run (for example, Java is missing)."""
+
+
+class UnsupportedShape(PnetKgError):
+    """A shape uses a part of SHACL that the fast engine does not compile (``"auto"`` falls back to pySHACL)."""

@@ -24,7 +24,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -36,22 +36,21 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .cases import case_ntriples, is_case_file
-from .errors import InputError, PnetKgError
+from .errors import InputError, UnsupportedShape
+from .shacl_support import (CANONICALISED, COMPONENT_IRI, TARGETS, VALUE_COMPONENTS, check_supported,
+                            implicit_class_target, is_deactivated, shape_nodes)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pyoxigraph as ox
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 PNET_CASE = "https://w3id.org/pnet-kg/case/"
+OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 Engine = TypingLiteral["auto", "fast", "pyshacl"]
 DataInput = Union[str, Path, Graph]
 
 #: Suffixes read as RDF; ``.csv`` and case ``.json`` files go through :mod:`pnet_kg.cases`.
 SEVERITIES = ("Violation", "Warning", "Info")
-
-
-class UnsupportedShape(PnetKgError):
-    """A shape uses a part of SHACL that the fast engine does not compile (``"auto"`` falls back to pySHACL)."""
 
 
 # ---------------------------------------------------------------- results
@@ -95,7 +94,8 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """What :func:`validate` found: ``conforms`` is true when no result has severity Violation.
+    """What :func:`validate` found: ``conforms`` is true when there is no result (or, with
+    ``allow_warnings``, no result of severity Violation).
 
     ``graph`` is the standard ``sh:ValidationReport`` as an :class:`rdflib.Graph`;
     ``text`` the same report for people, grouped by shape.
@@ -196,27 +196,6 @@ def path_text(shapes: Graph | None, path: Node | None) -> str | None:
     raise UnsupportedShape(f"unknown SHACL path {path}")
 
 
-# SHACL vocabulary a shape may use, by what the compiler does with it.
-_TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
-_VALUE_COMPONENTS = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.minInclusive, SH.maxInclusive,
-                     SH.minExclusive, SH.maxExclusive, SH.minLength, SH.maxLength, SH.pattern, SH.languageIn,
-                     SH["or"]}
-_OTHER_COMPONENTS = {SH.minCount, SH.maxCount, SH.hasValue, SH.lessThan, SH.lessThanOrEquals, SH.sparql}
-_ANNOTATIONS = {SH.severity, SH.message, SH.path, SH.property, SH.flags, SH.deactivated, SH.name,
-                SH.description, SH.order, SH.group, SH.defaultValue}
-_COMPONENT_IRI: dict[Node, URIRef] = {SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
-                  SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
-                  SH.minInclusive: SH.MinInclusiveConstraintComponent,
-                  SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
-                  SH.minExclusive: SH.MinExclusiveConstraintComponent,
-                  SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
-                  SH.minLength: SH.MinLengthConstraintComponent, SH.maxLength: SH.MaxLengthConstraintComponent,
-                  SH.pattern: SH.PatternConstraintComponent, SH.languageIn: SH.LanguageInConstraintComponent,
-                  SH["or"]: SH.OrConstraintComponent,
-                  SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
-                  SH.hasValue: SH.HasValueConstraintComponent, SH.lessThan: SH.LessThanConstraintComponent,
-                  SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
-                  SH.sparql: SH.SPARQLConstraintComponent}
 # Datatypes whose lexical form SPARQL can check by casting (an ill-typed literal fails sh:datatype).
 _CASTABLE = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
 
@@ -294,14 +273,17 @@ def _member_condition(shapes: Graph, member: Node) -> str:
 
     Compiled members: value-type constraints on the node itself, or ``sh:path`` with ``sh:minCount 1``.
     """
+    if is_deactivated(shapes, member):  # a deactivated shape yields no results: every node conforms to it
+        return "true"
     parts = []
     path = shapes.value(member, SH.path)
     for predicate, obj in sorted(shapes.predicate_objects(member), key=lambda po: (str(po[0]), str(po[1]))):
-        if predicate in (RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description):
+        if not str(predicate).startswith(str(SH)) or predicate in (SH.path, SH.message, SH.severity, SH.name,
+                                                                   SH.description, SH.deactivated):
             continue
         if path is not None and predicate == SH.minCount and int(obj) == 1:  # type: ignore[call-overload]
             parts.append(f"EXISTS {{ ?value {path_text(shapes, path)} ?__any }}")
-        elif path is None and predicate in _VALUE_COMPONENTS:
+        elif path is None and predicate in VALUE_COMPONENTS:
             parts.append(_value_condition(shapes, predicate, obj, member))  # type: ignore[arg-type]
         else:
             raise UnsupportedShape(f"sh:or member {member} uses {predicate}, which the fast engine does not compile")
@@ -325,6 +307,11 @@ def _compile_sparql(shapes: Graph, shape: Node, constraint: Node, path: Node | N
     if select is None:
         raise UnsupportedShape(f"SPARQL constraint {constraint} has no sh:select (ASK validators are not compiled)")
     text = str(select)
+    if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1 or re.search(r"\bGRAPH\b", text, re.IGNORECASE):
+        # $this is pre-bound in every subquery by the specification; the compiled query binds it once, outside
+        raise UnsupportedShape(f"SPARQL constraint {constraint} has a subquery or GRAPH, which the fast engine does not compile")
+    if path is None and "$PATH" in text:
+        raise UnsupportedShape(f"SPARQL constraint {constraint} uses $PATH in a node shape")
     if re.search(r"\b(VALUES|MINUS|SERVICE)\b", text, re.IGNORECASE) or "$shapesGraph" in text \
             or "$currentShape" in text:
         raise UnsupportedShape(f"SPARQL constraint {constraint} uses VALUES, MINUS, SERVICE or a shapes-graph variable")
@@ -342,30 +329,33 @@ def _compile_sparql(shapes: Graph, shape: Node, constraint: Node, path: Node | N
     return _sparql_prefixes(shapes, constraint) + "\n" + text[:match.end()] + " __FOCUS__ " + text[match.end():]
 
 
-def _shape_nodes(shapes: Graph) -> list[Node]:
-    nodes: set[Node] = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
-    nodes |= set(shapes.objects(None, SH.property))
-    for target in _TARGETS:
-        nodes |= set(shapes.subjects(target, None))
-    return sorted(nodes, key=str)
+def _own_targets(shapes: Graph, shape: Node) -> list[tuple[URIRef, Node]]:
+    targets: list[tuple[URIRef, Node]] = [(p, o) for p in sorted(TARGETS) for o in shapes.objects(shape, p)]
+    if implicit_class_target(shapes, shape):
+        targets.append((SH.targetClass, shape))
+    return targets
 
 
 def compile_shapes(shapes: Graph) -> list[_Check]:
-    """Compile every constraint of ``shapes`` into a :class:`_Check`; raise :class:`UnsupportedShape` if one cannot be."""
+    """Compile every constraint of ``shapes`` into a :class:`_Check`; raise :class:`UnsupportedShape` if one cannot be.
+
+    What compiles is listed in :mod:`pnet_kg.shacl_support`; anything else is declined, never skipped.
+    """
+    check_supported(shapes)
     checks: list[_Check] = []
     parents: dict[Node, list[Node]] = defaultdict(list)
     for parent, child in shapes.subject_objects(SH.property):
         parents[child].append(parent)
-    for shape in _shape_nodes(shapes):
-        if shapes.value(shape, SH.deactivated) == Literal(True):
+    for shape in sorted(shape_nodes(shapes), key=str):
+        if is_deactivated(shapes, shape):
             continue
-        for predicate in set(shapes.predicates(shape, None)):
-            if str(predicate).startswith(str(SH)) and predicate not in (
-                    _TARGETS | _VALUE_COMPONENTS | _OTHER_COMPONENTS | _ANNOTATIONS | {SH.declare, SH.prefixes}):
-                raise UnsupportedShape(f"shape {shape} uses {predicate}, which the fast engine does not compile")
-        targets = [(p, o) for p in _TARGETS for o in shapes.objects(shape, p)]
+        targets = _own_targets(shapes, shape)
+        # A property shape reached through sh:property validates the focus nodes of its active parents
+        # (node shapes only: check_supported declines nested sh:property under a property shape).
         for parent in parents.get(shape, []):
-            targets += [(p, o) for p in _TARGETS for o in shapes.objects(parent, p)]
+            if not is_deactivated(shapes, parent):
+                targets += _own_targets(shapes, parent)
+        targets = sorted(set(targets), key=str)
         if not targets:
             continue
         severity = URIRef(str(shapes.value(shape, SH.severity) or SH.Violation))
@@ -380,14 +370,14 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
 
         value_nodes = f"?this {p_text} ?value ." if p_text else "BIND(?this AS ?value)"
         for predicate, obj in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
-            if predicate in _VALUE_COMPONENTS:
+            if predicate in VALUE_COMPONENTS:
                 condition = _value_condition(shapes, predicate, obj, shape)  # type: ignore[arg-type]
                 if p_text:  # drive from the path's triples: only failing values pay for the focus test
                     query = (f"SELECT DISTINCT ?this ?value WHERE {{ {value_nodes} "
                              f"FILTER(!({condition}){_FOCUS_TEST}) }}")
                 else:
                     query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
-                add(_COMPONENT_IRI[predicate], query, "value")
+                add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
             elif predicate in (SH.minCount, SH.maxCount):
                 if p_text is None:
                     raise UnsupportedShape(f"{predicate} on node shape {shape}")
@@ -395,7 +385,7 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
                 if predicate == SH.minCount and n == 1:
                     query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} ?v }} }}"
                     if isinstance(path, URIRef):
-                        add(_COMPONENT_IRI[predicate], query, "focus")
+                        add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
                         checks[-1].single_path = str(path)
                         continue
                 elif predicate == SH.minCount:
@@ -405,23 +395,26 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
                     query = (f"SELECT DISTINCT ?this WHERE {{ ?this {p_text} ?v . ?this {p_text} ?w . "
                              f"FILTER(!sameTerm(?v, ?w){_FOCUS_TEST}) }}")
                     if isinstance(path, URIRef):
-                        add(_COMPONENT_IRI[predicate], query, "focus")
+                        add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
                         checks[-1].single_path = str(path)
                         continue
                 else:
                     query = (f"SELECT ?this WHERE {{ __FOCUS__ ?this {p_text} ?v }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
-                add(_COMPONENT_IRI[predicate], query, "focus")
+                add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
             elif predicate == SH.hasValue:
-                query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ {value_nodes.replace('?value', _sparql_term(obj))} }} }}"
+                if p_text:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} {_sparql_term(obj)} }} }}"
+                else:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER(!sameTerm(?this, {_sparql_term(obj)})) }}"
                 add(SH.HasValueConstraintComponent, query, "focus")
             elif predicate in (SH.lessThan, SH.lessThanOrEquals):
                 op = "<" if predicate == SH.lessThan else "<="
                 query = (f"SELECT ?this ?value WHERE {{ {value_nodes} ?this <{obj}> ?other . "
                          f"FILTER(!COALESCE(?value {op} ?other, false){_FOCUS_TEST}) }}")
-                add(_COMPONENT_IRI[predicate], query, "value")
+                add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
             elif predicate == SH.sparql:
-                if shapes.value(obj, SH.deactivated) == Literal(True):
+                if is_deactivated(shapes, obj):
                     continue
                 extra = [m for m in shapes.objects(obj, SH.message) if isinstance(m, Literal)]
                 add(SH.SPARQLConstraintComponent, _compile_sparql(shapes, shape, obj, path), "sparql", obj,
@@ -613,6 +606,91 @@ def _run_checks(store: ox.Store, checks: Sequence[_Check]) -> list[_RawResult]:
             raw.append(_RawResult(check, focus_node, path, value, _messages_for(check, {
                 k: v for k, v in bound.items() if v is not None})))
     return raw
+
+
+def _literal_key(literal: Literal) -> tuple[str, Any]:
+    value = literal.toPython()
+    return str(literal.datatype), value if not isinstance(value, Literal) else ("lexical", str(value))
+
+
+def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool,
+                     datatypes: set[str]) -> Iterator[tuple[Node, Node, Literal]]:
+    """The triples of the inputs whose object is a literal of ``datatypes``, with the data's own terms."""
+    import pyoxigraph as ox
+
+    from .store import RDF_FORMATS
+
+    def from_parser(triples: Iterable[Any]) -> Iterator[tuple[Node, Node, Literal]]:
+        for t in triples:
+            o = t.object
+            if isinstance(o, ox.Literal) and o.datatype.value in datatypes:
+                s, p = _from_ox(t.subject), _from_ox(t.predicate)
+                assert s is not None and p is not None
+                yield s, p, Literal(o.value, datatype=o.datatype.value)
+
+    if shipped:
+        from .catalog import ROOT_IRI
+        from .load import walk_imports
+
+        files: list[Path] = []
+
+        def visit(iri: str, path: Path) -> list[str]:
+            files.append(path)
+            found = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            return [t.object.value for t in found if t.predicate.value == str(OWL_IMPORTS)
+                    and t.subject.value == iri and isinstance(t.object, ox.NamedNode)]
+
+        walk_imports(ROOT_IRI, visit)
+        for path in files:
+            yield from from_parser(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    for item in _as_list(data):
+        if isinstance(item, Graph):
+            for s, p, o in item:
+                if isinstance(o, Literal) and str(o.datatype) in datatypes:
+                    yield s, p, o
+        elif is_case_file(Path(item)):
+            yield from from_parser(ox.parse(case_ntriples(Path(item), True, []), format=ox.RdfFormat.N_TRIPLES))
+        else:
+            fmt = RDF_FORMATS[Path(item).suffix.lower()][1]
+            yield from from_parser(ox.parse(path=str(item), format=fmt))
+
+
+Sourced = tuple[ValidationResult, Union[Node, None]]
+
+
+def _restore_terms(results: list[Sourced], data: DataInput | Iterable[DataInput] | None,
+                   shipped: bool) -> list[Sourced]:
+    """Give back the data's own literals: the store keeps numbers, booleans and dates by value only
+    (``"4.0"^^xsd:decimal`` comes back as ``"4"``). Costs a second read of the inputs, and only when a
+    result carries such a literal. A value the store merged from several spellings of one value gives
+    one result per spelling (each is its own value node); where the path cannot tell, the engine declines.
+    """
+    wanted = [r for r, _ in results if isinstance(r.value, Literal) and r.value.datatype in CANONICALISED]
+    if not wanted:
+        return results
+    keys = {_literal_key(r.value) for r in wanted if isinstance(r.value, Literal)}
+    by_triple: dict[tuple[Node, Node, tuple[str, Any]], set[Literal]] = defaultdict(set)
+    anywhere: dict[tuple[str, Any], set[Literal]] = defaultdict(set)
+    for s, p, o in _source_literals(data, shipped, {str(r.value.datatype) for r in wanted  # type: ignore[union-attr]
+                                                    }):
+        key = _literal_key(o)
+        if key in keys:
+            by_triple[(s, p, key)].add(o)
+            anywhere[key].add(o)
+    restored: list[Sourced] = []
+    for r, source in results:
+        if not (isinstance(r.value, Literal) and r.value.datatype in CANONICALISED):
+            restored.append((r, source))
+            continue
+        key = _literal_key(r.value)
+        spellings = by_triple.get((r.focus, r.path, key)) if isinstance(r.path, URIRef) else None
+        if not spellings:
+            spellings = anywhere.get(key, {r.value})
+            if len(spellings) > 1:
+                raise UnsupportedShape(f"value {r.value.n3()} of {r.focus} is written in several ways in the data "
+                                       "and the fast engine cannot tell which one the result is about")
+        restored += [(replace(r, value=v), source) for v in sorted(spellings)]
+    return restored
 
 
 # ---------------------------------------------------------------- loading data
@@ -904,7 +982,8 @@ def results_from_report(report: Graph, graph: Graph, shapes: Graph) -> list[Vali
 
 
 def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Graph | None = None,
-             shipped: bool = True, engine: Engine = "auto", keep_going: bool = False) -> ValidationReport:
+             shipped: bool = True, engine: Engine = "auto", keep_going: bool = False,
+             allow_warnings: bool = False) -> ValidationReport:
     """Validate the shipped graph plus ``data`` against the SHACL shapes.
 
     :param data: files (Turtle, N-Triples, JSON-LD, RDF/XML, or case CSV/JSON read through
@@ -914,7 +993,9 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     :param engine: ``"fast"`` (compiled SPARQL on pyoxigraph), ``"pyshacl"`` (reference) or ``"auto"``
         (fast, falling back to pySHACL for shapes the compiler does not handle).
     :param keep_going: skip bad case-file rows (listed in ``input_errors``) instead of raising.
-    :returns: a :class:`ValidationReport`; ``conforms`` is false only when a result has severity Violation.
+    :param allow_warnings: ``conforms`` stays true when every result is a Warning or an Info (as pySHACL's
+        ``allow_warnings``); by default a report conforms only when it has no result at all (SHACL 3.6.1).
+    :returns: a :class:`ValidationReport`.
     :raises InputError: a file is missing, empty, of unknown type or unreadable (with file and line).
 
     >>> validate(shipped=False).results
@@ -931,6 +1012,8 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
             del checks_ok
             store = load_store(data, shipped=shipped, keep_going=keep_going, errors=errors)
             results, sources = _fast(store, shapes)
+            pairs = _restore_terms([(r, sources.get(i)) for i, r in enumerate(results)], data, shipped)
+            results, sources = [r for r, _ in pairs], {i: source for i, (_, source) in enumerate(pairs)}
             used = "fast"
         except UnsupportedShape:
             if engine == "fast":
@@ -946,9 +1029,13 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
                                                            ir[1].focus_label, str(ir[1].focus), str(ir[1].value)))
     results = [r for _, r in indexed]
     sources = {new: sources.get(old) for new, (old, _) in enumerate(indexed)}
-    conforms = not any(r.severity == "Violation" for r in results)
+    conforms = not any(r.severity == "Violation" or not allow_warnings for r in results)
     if report_graph is None:
         report_graph = _report_graph(results, conforms, shapes, sources)
+    else:  # pySHACL ran with allow_warnings (to read every result); state the chosen rule's answer
+        report_node = report_graph.value(predicate=RDF.type, object=SH.ValidationReport)
+        assert report_node is not None
+        report_graph.set((report_node, SH.conforms, Literal(conforms)))
     text = report_text(results, conforms, shapes, errors)
     return ValidationReport(conforms, results, report_graph, text, used, errors)
 
