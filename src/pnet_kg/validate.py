@@ -215,6 +215,9 @@ class _Check:
     source_constraint: Node | None = None
     default_value_is_focus: bool = False
     single_path: str | None = None  # the predicate of a minCount 1 / maxCount 1 check on a plain predicate
+    # sh:minLength / sh:maxLength / sh:pattern (parameter, value, flags): literals the store keeps by value are
+    # returned whatever their canonical form, and tested again on the data's own spelling
+    lexical: tuple[URIRef, Node, str | None] | None = None
 
 
 def _sparql_term(node: Node) -> str:
@@ -329,6 +332,26 @@ def _compile_sparql(shapes: Graph, shape: Node, constraint: Node, path: Node | N
     return _sparql_prefixes(shapes, constraint) + "\n" + text[:match.end()] + " __FOCUS__ " + text[match.end():]
 
 
+def _zero_length(shapes: Graph, path: Node | None) -> bool:
+    """Whether ``path`` can have length zero (then it reaches the focus node even when the data lacks it)."""
+    if path is None or isinstance(path, URIRef):
+        return False
+    if (path, RDF.first, None) in shapes:
+        return all(_zero_length(shapes, p) for p in Collection(shapes, path))
+    if (path, SH.zeroOrMorePath, None) in shapes or (path, SH.zeroOrOnePath, None) in shapes:
+        return True
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return any(_zero_length(shapes, p) for p in Collection(shapes, alternatives))
+    inner = shapes.value(path, SH.oneOrMorePath) or shapes.value(path, SH.inversePath)
+    return _zero_length(shapes, inner)
+
+
+LEXICAL = {SH.minLength, SH.maxLength, SH.pattern}
+_BY_VALUE = ("(isLiteral(?value) && DATATYPE(?value) IN ("
+             + ", ".join(f"<{d}>" for d in sorted(CANONICALISED)) + "))")
+
+
 def _own_targets(shapes: Graph, shape: Node) -> list[tuple[URIRef, Node]]:
     targets: list[tuple[URIRef, Node]] = [(p, o) for p in sorted(TARGETS) for o in shapes.objects(shape, p)]
     if implicit_class_target(shapes, shape):
@@ -368,30 +391,51 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
             checks.append(_Check(shape, component, severity, messages if msgs is None else msgs, path,  # noqa: B023
                                  targets, query, kind, source, default_focus))  # noqa: B023
 
-        value_nodes = f"?this {p_text} ?value ." if p_text else "BIND(?this AS ?value)"
+        # Oxigraph finds no zero-length path from a node absent from the data: add the focus node itself.
+        from_focus = _zero_length(shapes, path)
+
+        def nodes(var: str) -> str:
+            """A pattern binding ``var`` to each value node of ``?this``."""
+            if not p_text:
+                return f"BIND(?this AS {var})"
+            if from_focus:  # noqa: B023 - the focus node itself, and what the path reaches; after __FOCUS__
+                return (f"OPTIONAL {{ ?this {p_text} ?__reached }} VALUES ?__self {{ 0 1 }} "  # noqa: B023
+                        f"BIND(IF(?__self = 1, ?this, ?__reached) AS {var}) FILTER(BOUND({var}))")
+            return f"?this {p_text} {var} ."  # noqa: B023
+
+        value_nodes = nodes("?value")
         for predicate, obj in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if predicate in VALUE_COMPONENTS:
                 condition = _value_condition(shapes, predicate, obj, shape)  # type: ignore[arg-type]
-                if p_text:  # drive from the path's triples: only failing values pay for the focus test
+                lexical = predicate in LEXICAL
+                if lexical:  # the store's canonical spelling is not the data's: decide those in Python
+                    condition = f"({condition} && !{_BY_VALUE})"
+                if p_text and not from_focus:  # drive from the path's triples: only failing values pay for the focus test
                     query = (f"SELECT DISTINCT ?this ?value WHERE {{ {value_nodes} "
                              f"FILTER(!({condition}){_FOCUS_TEST}) }}")
                 else:
                     query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
                 add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
+                if lexical:
+                    flags = shapes.value(shape, SH.flags)
+                    checks[-1].lexical = (URIRef(str(predicate)), obj, str(flags) if flags is not None else None)
             elif predicate in (SH.minCount, SH.maxCount):
                 if p_text is None:
                     raise UnsupportedShape(f"{predicate} on node shape {shape}")
                 n = int(obj)  # type: ignore[call-overload]
-                if predicate == SH.minCount and n == 1:
-                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} ?v }} }}"
+                if predicate == SH.minCount and from_focus:  # the focus node is one of its values
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ {nodes('?v')} }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+                elif predicate == SH.minCount and n == 1:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ {nodes('?v')} }} }}"
                     if isinstance(path, URIRef):
                         add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
                         checks[-1].single_path = str(path)
                         continue
                 elif predicate == SH.minCount:
-                    query = (f"SELECT ?this WHERE {{ __FOCUS__ OPTIONAL {{ ?this {p_text} ?v }} }} "
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ OPTIONAL {{ {nodes('?v')} }} }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
-                elif n == 1:
+                elif n == 1 and not from_focus:
                     query = (f"SELECT DISTINCT ?this WHERE {{ ?this {p_text} ?v . ?this {p_text} ?w . "
                              f"FILTER(!sameTerm(?v, ?w){_FOCUS_TEST}) }}")
                     if isinstance(path, URIRef):
@@ -399,19 +443,26 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
                         checks[-1].single_path = str(path)
                         continue
                 else:
-                    query = (f"SELECT ?this WHERE {{ __FOCUS__ ?this {p_text} ?v }} "
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ {nodes('?v')} }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
                 add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
             elif predicate == SH.hasValue:
-                if p_text:
+                if p_text and not from_focus:
                     query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} {_sparql_term(obj)} }} }}"
+                elif p_text:
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ FILTER(!sameTerm(?this, {_sparql_term(obj)}) "
+                             f"&& NOT EXISTS {{ ?this {p_text} {_sparql_term(obj)} }}) }}")
                 else:
                     query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER(!sameTerm(?this, {_sparql_term(obj)})) }}"
                 add(SH.HasValueConstraintComponent, query, "focus")
             elif predicate in (SH.lessThan, SH.lessThanOrEquals):
                 op = "<" if predicate == SH.lessThan else "<="
-                query = (f"SELECT ?this ?value WHERE {{ {value_nodes} ?this <{obj}> ?other . "
-                         f"FILTER(!COALESCE(?value {op} ?other, false){_FOCUS_TEST}) }}")
+                if from_focus:
+                    query = (f"SELECT DISTINCT ?this ?value ?other WHERE {{ __FOCUS__ {value_nodes} ?this <{obj}> ?other . "
+                             f"FILTER(!COALESCE(?value {op} ?other, false)) }}")
+                else:
+                    query = (f"SELECT DISTINCT ?this ?value ?other WHERE {{ {value_nodes} ?this <{obj}> ?other . "
+                             f"FILTER(!COALESCE(?value {op} ?other, false){_FOCUS_TEST}) }}")
                 add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
             elif predicate == SH.sparql:
                 if is_deactivated(shapes, obj):
@@ -509,7 +560,7 @@ def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> se
     import pyoxigraph as ox
 
     members: set[Any] = set()
-    named = sorted((c for c in candidates if isinstance(c, ox.NamedNode)), key=str)
+    named = sorted((c for c in candidates if isinstance(c, (ox.NamedNode, ox.Literal))), key=str)
     for start in range(0, len(named), 500):
         chunk = " ".join(str(c) for c in named[start:start + 500])
         query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {chunk} }} {focus_test} }}"
@@ -525,7 +576,11 @@ def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> se
 def _from_ox(term: Any) -> Node | None:
     from .store import from_ox
 
-    return from_ox(term)
+    node = from_ox(term)
+    if isinstance(node, Literal) and node.datatype == XSD.string:
+        # RDF 1.1: "abc" and "abc"^^xsd:string are one term; rdflib's parsers (and pySHACL) write the first
+        return Literal(str(node))
+    return node
 
 
 def _messages_for(check: _Check, bindings: dict[str, Node]) -> list[Literal]:
@@ -655,7 +710,11 @@ def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool
             yield from from_parser(ox.parse(path=str(item), format=fmt))
 
 
-Sourced = tuple[ValidationResult, Union[Node, None]]
+Sourced = tuple[ValidationResult, "_Check"]
+
+
+def _stored_by_value(node: Node | None) -> bool:
+    return isinstance(node, Literal) and node.datatype in CANONICALISED
 
 
 def _restore_terms(results: list[Sourced], data: DataInput | Iterable[DataInput] | None,
@@ -665,31 +724,35 @@ def _restore_terms(results: list[Sourced], data: DataInput | Iterable[DataInput]
     result carries such a literal. A value the store merged from several spellings of one value gives
     one result per spelling (each is its own value node); where the path cannot tell, the engine declines.
     """
-    wanted = [r for r, _ in results if isinstance(r.value, Literal) and r.value.datatype in CANONICALISED]
+    wanted = [n for r, _ in results for n in (r.focus, r.value) if _stored_by_value(n)]
     if not wanted:
         return results
-    keys = {_literal_key(r.value) for r in wanted if isinstance(r.value, Literal)}
+    keys = {_literal_key(n) for n in wanted if isinstance(n, Literal)}
     by_triple: dict[tuple[Node, Node, tuple[str, Any]], set[Literal]] = defaultdict(set)
     anywhere: dict[tuple[str, Any], set[Literal]] = defaultdict(set)
-    for s, p, o in _source_literals(data, shipped, {str(r.value.datatype) for r in wanted  # type: ignore[union-attr]
-                                                    }):
+    for s, p, o in _source_literals(data, shipped, {str(n.datatype) for n in wanted if isinstance(n, Literal)}):
         key = _literal_key(o)
         if key in keys:
             by_triple[(s, p, key)].add(o)
             anywhere[key].add(o)
+
+    def only_spelling(literal: Literal) -> Literal:
+        spellings = anywhere.get(_literal_key(literal), {literal})
+        if len(spellings) > 1:
+            raise UnsupportedShape(f"{literal.n3()} is written in several ways in the data and the fast engine "
+                                   "cannot tell which one a result is about")
+        return next(iter(spellings))
+
     restored: list[Sourced] = []
     for r, source in results:
-        if not (isinstance(r.value, Literal) and r.value.datatype in CANONICALISED):
+        if isinstance(r.focus, Literal) and _stored_by_value(r.focus):
+            focus = only_spelling(r.focus)
+            r = replace(r, focus=focus, focus_label=str(focus), value=focus if r.value == r.focus else r.value)
+        if not isinstance(r.value, Literal) or not _stored_by_value(r.value) or r.value is r.focus:
             restored.append((r, source))
             continue
-        key = _literal_key(r.value)
-        spellings = by_triple.get((r.focus, r.path, key)) if isinstance(r.path, URIRef) else None
-        if not spellings:
-            spellings = anywhere.get(key, {r.value})
-            if len(spellings) > 1:
-                raise UnsupportedShape(f"value {r.value.n3()} of {r.focus} is written in several ways in the data "
-                                       "and the fast engine cannot tell which one the result is about")
-        restored += [(replace(r, value=v), source) for v in sorted(spellings)]
+        spellings = by_triple.get((r.focus, r.path, _literal_key(r.value))) if isinstance(r.path, URIRef) else None
+        restored += [(replace(r, value=v), source) for v in sorted(spellings or {only_spelling(r.value)})]
     return restored
 
 
@@ -936,25 +999,45 @@ def _first_message(messages: Sequence[Literal]) -> str:
     return str(sorted(english, key=str)[0])
 
 
-def _fast(store: ox.Store, shapes: Graph) -> tuple[list[ValidationResult], dict[int, Node | None]]:
+def _fast(store: ox.Store, shapes: Graph) -> list[Sourced]:
+    """The results of the compiled checks, each with the check that found it."""
     checks = compile_shapes(shapes)
     raw = _run_checks(store, checks)
     labels = _labels(store, (r.focus for r in raw))
-    results: list[ValidationResult] = []
-    sources: dict[int, Node | None] = {}
+    results: list[Sourced] = []
     for r in raw:
         message = _first_message(r.messages) or f"{_curie(r.check.component)} failed"
-        sources[len(results)] = r.check.source_constraint
-        results.append(ValidationResult(_severity_name(r.check.severity), r.focus, labels[r.focus], r.path, r.value,
-                                        message, r.check.shape, r.check.component))
-    return results, sources
+        results.append((ValidationResult(_severity_name(r.check.severity), r.focus, labels[r.focus], r.path, r.value,
+                                         message, r.check.shape, r.check.component), r.check))
+    return results
+
+
+def _lexical_holds(check: _Check, value: Node | None) -> bool:
+    """Whether a literal the store keeps by value passes ``check``'s length or pattern test after all,
+    now that ``value`` is the data's own spelling (SPARQL saw only the canonical one)."""
+    if check.lexical is None or not _stored_by_value(value):
+        return False
+    predicate, obj, flags = check.lexical
+    text = str(value)
+    if predicate == SH.minLength:
+        return len(text) >= int(str(obj))
+    if predicate == SH.maxLength:
+        return len(text) <= int(str(obj))
+    options = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+    pattern = re.escape(str(obj)) if "q" in (flags or "") else str(obj)
+    mode = 0
+    for flag in flags or "":
+        mode |= options.get(flag, 0)
+    return re.search(pattern, text, mode) is not None
 
 
 def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph]:
     import pyshacl
 
+    # Not allow_warnings: pySHACL then also lets a Warning-severity member of sh:or / sh:not / sh:node
+    # count as conforming, which changes which results there are (conforms is decided by validate()).
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False, js=False,
-                                    allow_warnings=True, allow_infos=True, meta_shacl=False)
+                                    allow_warnings=False, allow_infos=False, meta_shacl=False)
     assert isinstance(report, Graph)
     return results_from_report(report, graph, shapes), report
 
@@ -1011,9 +1094,9 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
             checks_ok = compile_shapes(shapes)  # compile first: fall back before loading anything
             del checks_ok
             store = load_store(data, shipped=shipped, keep_going=keep_going, errors=errors)
-            results, sources = _fast(store, shapes)
-            pairs = _restore_terms([(r, sources.get(i)) for i, r in enumerate(results)], data, shipped)
-            results, sources = [r for r, _ in pairs], {i: source for i, (_, source) in enumerate(pairs)}
+            pairs = [(r, check) for r, check in _restore_terms(_fast(store, shapes), data, shipped)
+                     if not _lexical_holds(check, r.value)]
+            results, sources = [r for r, _ in pairs], {i: check.source_constraint for i, (_, check) in enumerate(pairs)}
             used = "fast"
         except UnsupportedShape:
             if engine == "fast":
