@@ -681,7 +681,7 @@ def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool
             if isinstance(o, ox.Literal) and o.datatype.value in datatypes:
                 s, p = _from_ox(t.subject), _from_ox(t.predicate)
                 assert s is not None and p is not None
-                yield s, p, Literal(o.value, datatype=o.datatype.value)
+                yield s, p, Literal(o.value, datatype=o.datatype.value, normalize=False)
 
     if shipped:
         from .catalog import ROOT_IRI
