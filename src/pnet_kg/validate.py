@@ -348,7 +348,9 @@ def _zero_length(shapes: Graph, path: Node | None) -> bool:
 
 
 LEXICAL = {SH.minLength, SH.maxLength, SH.pattern}
-_BY_VALUE = ("(isLiteral(?value) && DATATYPE(?value) IN ("
+# Most values of a length or pattern constraint are strings: the first tests drop them cheaply (the
+# written-out form "!(cond && !by_value)" made Oxigraph test every datatype on every row, 8 times slower).
+_BY_VALUE = ("(isLiteral(?value) && LANG(?value) = \"\" && !sameTerm(?value, STR(?value)) && DATATYPE(?value) IN ("
              + ", ".join(f"<{d}>" for d in sorted(CANONICALISED)) + "))")
 
 
@@ -407,14 +409,15 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
         for predicate, obj in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if predicate in VALUE_COMPONENTS:
                 condition = _value_condition(shapes, predicate, obj, shape)  # type: ignore[arg-type]
+                failing = f"!({condition})"
                 lexical = predicate in LEXICAL
                 if lexical:  # the store's canonical spelling is not the data's: decide those in Python
-                    condition = f"({condition} && !{_BY_VALUE})"
+                    failing = f"({failing} || {_BY_VALUE})"
                 if p_text and not from_focus:  # drive from the path's triples: only failing values pay for the focus test
                     query = (f"SELECT DISTINCT ?this ?value WHERE {{ {value_nodes} "
-                             f"FILTER(!({condition}){_FOCUS_TEST}) }}")
+                             f"FILTER({failing}{_FOCUS_TEST}) }}")
                 else:
-                    query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
+                    query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER({failing}) }}"
                 add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
                 if lexical:
                     flags = shapes.value(shape, SH.flags)
