@@ -383,6 +383,7 @@ UNSUPPORTED = {
     "nested property": "ex:S sh:targetNode ex:x ; sh:property [ sh:path ex:p ; sh:property [ sh:path ex:q ; "
                        "sh:minCount 1 ] ] .",
     "minCount on a node shape": "ex:S sh:targetNode ex:x ; sh:minCount 1 .",
+    "sh:property without a path": "ex:S sh:targetNode ex:x ; sh:property [ sh:class ex:C ] .",
     "unknown term": "ex:S sh:targetNode ex:x ; sh:fooBar 1 .",
     "two datatypes": "ex:S sh:targetNode ex:x ; sh:datatype xsd:string, xsd:integer .",
     "unchecked datatype": "ex:S sh:targetNode ex:x ; sh:datatype xsd:gYear .",
@@ -393,7 +394,8 @@ UNSUPPORTED = {
 
 
 #: Shapes SHACL calls ill-formed: pySHACL refuses them too (ConstraintLoadError), so they only decline.
-ILL_FORMED = {"ASK validator", "custom component", "minCount on a node shape", "two datatypes"}
+ILL_FORMED = {"ASK validator", "custom component", "minCount on a node shape", "two datatypes",
+              "sh:property without a path"}
 
 
 @pytest.mark.parametrize("name", sorted(UNSUPPORTED))

@@ -127,6 +127,8 @@ def _check_shape(shapes: Graph, shape: Node, *, member: bool) -> None:
             raise UnsupportedShape(f"node shape {shape} uses {_short(predicate)} (only property shapes may)")
         if predicate == SH.property and has_path:
             raise UnsupportedShape(f"property shape {shape} has a nested sh:property")
+        if predicate == SH.property and len(set(shapes.objects(obj, SH.path))) != 1:
+            raise UnsupportedShape(f"sh:property {obj} of {shape} is not a property shape (one sh:path)")
         if predicate in (SH["class"], SH.datatype, SH.lessThan, SH.lessThanOrEquals, SH.targetClass,
                          SH.targetSubjectsOf, SH.targetObjectsOf, SH.nodeKind) and not isinstance(obj, URIRef):
             raise UnsupportedShape(f"shape {shape}: {_short(predicate)} {obj} is not an IRI")
