@@ -36,8 +36,11 @@ VALUE_COMPONENTS: dict[URIRef, URIRef] = {
     SH.minExclusive: SH.MinExclusiveConstraintComponent, SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
     SH.minLength: SH.MinLengthConstraintComponent, SH.maxLength: SH.MaxLengthConstraintComponent,
     SH.pattern: SH.PatternConstraintComponent, SH.languageIn: SH.LanguageInConstraintComponent,
-    SH["or"]: SH.OrConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent, SH["and"]: SH.AndConstraintComponent, SH.xone: SH.XoneConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent, SH.node: SH.NodeConstraintComponent,
 }
+#: Parameters whose values are shapes (lists of shapes for sh:or, sh:and, sh:xone), each a "member".
+LOGICAL = frozenset({SH["or"], SH["and"], SH.xone, SH["not"], SH.node})
 #: Other constraint parameters: cardinality, hasValue, property pairs, SHACL-SPARQL constraints.
 OTHER_COMPONENTS: dict[URIRef, URIRef] = {
     SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
@@ -55,9 +58,9 @@ ANNOTATIONS = frozenset({SH.name, SH.description, SH.order, SH.group, SH.default
 SPARQL_CONSTRAINT = frozenset({SH.select, SH.prefixes, SH.message, SH.deactivated})
 #: Predicates of the prefix declarations that sh:prefixes points to.
 PREFIX_DECLARATIONS = frozenset({SH.declare, SH.prefix, SH.namespace})
-#: Members of sh:or: value-type constraints on the member node itself, or ``sh:path`` with ``sh:minCount 1``.
+#: Members of sh:or, sh:and, sh:xone, sh:not, sh:node: value-type constraints on the member node itself, or ``sh:path`` with ``sh:minCount 1``.
 #: Not the lexical ones (pattern, lengths): the store keeps numbers and dates by value, not as written.
-OR_MEMBER = frozenset(set(VALUE_COMPONENTS) - {SH["or"], SH.pattern, SH.minLength, SH.maxLength}) | {SH.path, SH.minCount, SH.message, SH.severity,
+OR_MEMBER = frozenset(set(VALUE_COMPONENTS) - LOGICAL - {SH.pattern, SH.minLength, SH.maxLength}) | {SH.path, SH.minCount, SH.message, SH.severity,
                                                               SH.deactivated, SH.name, SH.description}
 #: The whole allow-list for a shape.
 SHAPE_TERMS = TARGETS | set(COMPONENT_IRI) | ATTRIBUTES | ANNOTATIONS
@@ -99,6 +102,20 @@ def _one(shapes: Graph, shape: Node, predicate: URIRef) -> None:
         raise UnsupportedShape(f"shape {shape} has more than one {_short(predicate)}")
 
 
+def _closure(shapes: Graph, node: Node | None) -> Graph:
+    """The triples describing ``node`` (a path), blank nodes followed."""
+    out, todo, seen = Graph(), [node], set()
+    while todo:
+        current = todo.pop()
+        if current is None or current in seen or not isinstance(current, BNode):
+            continue
+        seen.add(current)
+        for p, o in shapes.predicate_objects(current):
+            out.add((current, p, o))
+            todo.append(o)
+    return out
+
+
 def is_deactivated(shapes: Graph, shape: Node) -> bool:
     """Whether ``shape`` says ``sh:deactivated true`` (any other value than a boolean is declined)."""
     values = set(shapes.objects(shape, SH.deactivated))
@@ -121,7 +138,7 @@ def _check_shape(shapes: Graph, shape: Node, *, member: bool) -> None:
         if not _is_shacl(predicate):
             continue
         if predicate not in allowed:
-            where = "sh:or member" if member else "shape"
+            where = "member shape" if member else "shape"
             raise UnsupportedShape(f"{where} {shape} uses {_short(predicate)}, which the fast engine does not compile")
         if predicate in PROPERTY_ONLY and not has_path:
             raise UnsupportedShape(f"node shape {shape} uses {_short(predicate)} (only property shapes may)")
@@ -160,9 +177,11 @@ def _check_shape(shapes: Graph, shape: Node, *, member: bool) -> None:
             raise UnsupportedShape(f"shape {shape}: sh:flags {obj}")
         if predicate == SH.severity and obj not in (SH.Violation, SH.Warning, SH.Info):
             raise UnsupportedShape(f"shape {shape}: sh:severity {obj} (only Violation, Warning, Info)")
-        if predicate == SH["or"]:
-            for m in _list(shapes, obj, f"sh:or of {shape}"):
+        if predicate in (SH["or"], SH["and"], SH.xone):
+            for m in _list(shapes, obj, f"{_short(predicate)} of {shape}"):
                 _check_shape(shapes, m, member=True)
+        if predicate in (SH["not"], SH.node):
+            _check_shape(shapes, obj, member=True)
         if predicate == SH.sparql:
             _check_sparql(shapes, shape, obj)
     for single in AT_MOST_ONE:
@@ -171,9 +190,12 @@ def _check_shape(shapes: Graph, shape: Node, *, member: bool) -> None:
     if member:
         if (shape, SH.minCount, None) in shapes and (not has_path or set(shapes.objects(shape, SH.minCount)) != {
                 Literal(1)} or len(set(shapes.predicates(shape)) & set(VALUE_COMPONENTS)) > 0):
-            raise UnsupportedShape(f"sh:or member {shape}: only sh:path with sh:minCount 1, or value constraints")
+            raise UnsupportedShape(f"member shape {shape}: only sh:path with sh:minCount 1, or value constraints")
+        if has_path and any((None, p, None) in _closure(shapes, shapes.value(shape, SH.path))
+                            for p in (SH.zeroOrMorePath, SH.zeroOrOnePath)):
+            raise UnsupportedShape(f"member shape {shape}: a path that may be empty")
         if has_path and (shape, SH.minCount, None) not in shapes:
-            raise UnsupportedShape(f"sh:or member {shape}: a path member needs sh:minCount 1")
+            raise UnsupportedShape(f"member shape {shape}: a path member needs sh:minCount 1")
     elif (shape, SH.flags, None) in shapes and len(set(shapes.objects(shape, SH.pattern))) != 1:
         raise UnsupportedShape(f"shape {shape}: sh:flags needs exactly one sh:pattern")
 

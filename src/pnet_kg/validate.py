@@ -268,11 +268,22 @@ def _value_condition(shapes: Graph, predicate: URIRef, obj: Node, shape: Node) -
     if predicate == SH["or"]:
         members = list(Collection(shapes, obj))
         return "(" + " || ".join(_member_condition(shapes, m) for m in members) + ")" if members else "false"
+    if predicate == SH["and"]:
+        members = list(Collection(shapes, obj))
+        return "(" + " && ".join(_member_condition(shapes, m) for m in members) + ")" if members else "true"
+    if predicate == SH.xone:
+        members = list(Collection(shapes, obj))
+        count = " + ".join(f"IF({_member_condition(shapes, m)}, 1, 0)" for m in members) or "0"
+        return f"(({count}) = 1)"
+    if predicate == SH["not"]:
+        return f"!({_member_condition(shapes, obj)})"
+    if predicate == SH.node:
+        return _member_condition(shapes, obj)
     raise UnsupportedShape(f"unknown constraint {predicate}")
 
 
 def _member_condition(shapes: Graph, member: Node) -> str:
-    """True when ``?value`` conforms to a member shape of ``sh:or``.
+    """True when ``?value`` conforms to a member shape of ``sh:or``, ``sh:and``, ``sh:xone``, ``sh:not``, ``sh:node``.
 
     Compiled members: value-type constraints on the node itself, or ``sh:path`` with ``sh:minCount 1``.
     """
@@ -289,7 +300,7 @@ def _member_condition(shapes: Graph, member: Node) -> str:
         elif path is None and predicate in VALUE_COMPONENTS:
             parts.append(_value_condition(shapes, predicate, obj, member))  # type: ignore[arg-type]
         else:
-            raise UnsupportedShape(f"sh:or member {member} uses {predicate}, which the fast engine does not compile")
+            raise UnsupportedShape(f"member shape {member} uses {predicate}, which the fast engine does not compile")
     return "(" + " && ".join(parts or ["true"]) + ")"
 
 
@@ -1048,7 +1059,9 @@ def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph
 def results_from_report(report: Graph, graph: Graph, shapes: Graph) -> list[ValidationResult]:
     """Read the ``sh:ValidationResult``s of any SHACL engine's report graph over ``graph``."""
     raw = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own sh:result: pySHACL also types the nested results of sh:node as
+    # sh:ValidationResult, under sh:detail, and those are not results of the report.
+    for node in report.objects(None, SH.result):
         messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
         raw.append((node, messages))
     labels = _labels(graph, (report.value(n, SH.focusNode) for n, _ in raw))  # type: ignore[misc]
