@@ -62,3 +62,7 @@ class ReasonerError(PnetKgError):
 
 class OutputError(PnetKgError):
     """An output that cannot be written: a folder, a path under a file, a full device, a closed pipe."""
+
+
+class UnsupportedShape(PnetKgError):
+    """A shape uses a part of SHACL that the fast engine does not compile (``"auto"`` falls back to pySHACL)."""

@@ -24,7 +24,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -36,22 +36,21 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .cases import case_ntriples, is_case_file
-from .errors import InputError, PnetKgError
+from .errors import InputError, UnsupportedShape
+from .shacl_support import (CANONICALISED, COMPONENT_IRI, TARGETS, VALUE_COMPONENTS, check_supported,
+                            implicit_class_target, is_deactivated, shape_nodes)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pyoxigraph as ox
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 PNET_CASE = "https://w3id.org/pnet-kg/case/"
+OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 Engine = TypingLiteral["auto", "fast", "pyshacl"]
 DataInput = Union[str, Path, Graph]
 
 #: Suffixes read as RDF; ``.csv`` and case ``.json`` files go through :mod:`pnet_kg.cases`.
 SEVERITIES = ("Violation", "Warning", "Info")
-
-
-class UnsupportedShape(PnetKgError):
-    """A shape uses a part of SHACL that the fast engine does not compile (``"auto"`` falls back to pySHACL)."""
 
 
 # ---------------------------------------------------------------- results
@@ -95,7 +94,8 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """What :func:`validate` found: ``conforms`` is true when no result has severity Violation and no input row was skipped.
+    """What :func:`validate` found: ``conforms`` is true when there is no result (or, with
+    ``allow_warnings``, no result of severity Violation) and no input row was skipped.
 
     ``graph`` is the standard ``sh:ValidationReport`` as an :class:`rdflib.Graph`;
     ``text`` the same report for people, grouped by shape.
@@ -196,27 +196,6 @@ def path_text(shapes: Graph | None, path: Node | None) -> str | None:
     raise UnsupportedShape(f"unknown SHACL path {path}")
 
 
-# SHACL vocabulary a shape may use, by what the compiler does with it.
-_TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
-_VALUE_COMPONENTS = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.minInclusive, SH.maxInclusive,
-                     SH.minExclusive, SH.maxExclusive, SH.minLength, SH.maxLength, SH.pattern, SH.languageIn,
-                     SH["or"]}
-_OTHER_COMPONENTS = {SH.minCount, SH.maxCount, SH.hasValue, SH.lessThan, SH.lessThanOrEquals, SH.sparql}
-_ANNOTATIONS = {SH.severity, SH.message, SH.path, SH.property, SH.flags, SH.deactivated, SH.name,
-                SH.description, SH.order, SH.group, SH.defaultValue}
-_COMPONENT_IRI: dict[Node, URIRef] = {SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
-                  SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
-                  SH.minInclusive: SH.MinInclusiveConstraintComponent,
-                  SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
-                  SH.minExclusive: SH.MinExclusiveConstraintComponent,
-                  SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
-                  SH.minLength: SH.MinLengthConstraintComponent, SH.maxLength: SH.MaxLengthConstraintComponent,
-                  SH.pattern: SH.PatternConstraintComponent, SH.languageIn: SH.LanguageInConstraintComponent,
-                  SH["or"]: SH.OrConstraintComponent,
-                  SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
-                  SH.hasValue: SH.HasValueConstraintComponent, SH.lessThan: SH.LessThanConstraintComponent,
-                  SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
-                  SH.sparql: SH.SPARQLConstraintComponent}
 # Datatypes whose lexical form SPARQL can check by casting (an ill-typed literal fails sh:datatype).
 _CASTABLE = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
 
@@ -236,6 +215,9 @@ class _Check:
     source_constraint: Node | None = None
     default_value_is_focus: bool = False
     single_path: str | None = None  # the predicate of a minCount 1 / maxCount 1 check on a plain predicate
+    # sh:minLength / sh:maxLength / sh:pattern (parameter, value, flags): literals the store keeps by value are
+    # returned whatever their canonical form, and tested again on the data's own spelling
+    lexical: tuple[URIRef, Node, str | None] | None = None
 
 
 def _sparql_term(node: Node) -> str:
@@ -286,25 +268,39 @@ def _value_condition(shapes: Graph, predicate: URIRef, obj: Node, shape: Node) -
     if predicate == SH["or"]:
         members = list(Collection(shapes, obj))
         return "(" + " || ".join(_member_condition(shapes, m) for m in members) + ")" if members else "false"
+    if predicate == SH["and"]:
+        members = list(Collection(shapes, obj))
+        return "(" + " && ".join(_member_condition(shapes, m) for m in members) + ")" if members else "true"
+    if predicate == SH.xone:
+        members = list(Collection(shapes, obj))
+        count = " + ".join(f"IF({_member_condition(shapes, m)}, 1, 0)" for m in members) or "0"
+        return f"(({count}) = 1)"
+    if predicate == SH["not"]:
+        return f"!({_member_condition(shapes, obj)})"
+    if predicate == SH.node:
+        return _member_condition(shapes, obj)
     raise UnsupportedShape(f"unknown constraint {predicate}")
 
 
 def _member_condition(shapes: Graph, member: Node) -> str:
-    """True when ``?value`` conforms to a member shape of ``sh:or``.
+    """True when ``?value`` conforms to a member shape of ``sh:or``, ``sh:and``, ``sh:xone``, ``sh:not``, ``sh:node``.
 
     Compiled members: value-type constraints on the node itself, or ``sh:path`` with ``sh:minCount 1``.
     """
+    if is_deactivated(shapes, member):  # a deactivated shape yields no results: every node conforms to it
+        return "true"
     parts = []
     path = shapes.value(member, SH.path)
     for predicate, obj in sorted(shapes.predicate_objects(member), key=lambda po: (str(po[0]), str(po[1]))):
-        if predicate in (RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description):
+        if not str(predicate).startswith(str(SH)) or predicate in (SH.path, SH.message, SH.severity, SH.name,
+                                                                   SH.description, SH.deactivated):
             continue
         if path is not None and predicate == SH.minCount and int(obj) == 1:  # type: ignore[call-overload]
             parts.append(f"EXISTS {{ ?value {path_text(shapes, path)} ?__any }}")
-        elif path is None and predicate in _VALUE_COMPONENTS:
+        elif path is None and predicate in VALUE_COMPONENTS:
             parts.append(_value_condition(shapes, predicate, obj, member))  # type: ignore[arg-type]
         else:
-            raise UnsupportedShape(f"sh:or member {member} uses {predicate}, which the fast engine does not compile")
+            raise UnsupportedShape(f"member shape {member} uses {predicate}, which the fast engine does not compile")
     return "(" + " && ".join(parts or ["true"]) + ")"
 
 
@@ -325,6 +321,11 @@ def _compile_sparql(shapes: Graph, shape: Node, constraint: Node, path: Node | N
     if select is None:
         raise UnsupportedShape(f"SPARQL constraint {constraint} has no sh:select (ASK validators are not compiled)")
     text = str(select)
+    if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1 or re.search(r"\bGRAPH\b", text, re.IGNORECASE):
+        # $this is pre-bound in every subquery by the specification; the compiled query binds it once, outside
+        raise UnsupportedShape(f"SPARQL constraint {constraint} has a subquery or GRAPH, which the fast engine does not compile")
+    if path is None and "$PATH" in text:
+        raise UnsupportedShape(f"SPARQL constraint {constraint} uses $PATH in a node shape")
     if re.search(r"\b(VALUES|MINUS|SERVICE)\b", text, re.IGNORECASE) or "$shapesGraph" in text \
             or "$currentShape" in text:
         raise UnsupportedShape(f"SPARQL constraint {constraint} uses VALUES, MINUS, SERVICE or a shapes-graph variable")
@@ -342,30 +343,55 @@ def _compile_sparql(shapes: Graph, shape: Node, constraint: Node, path: Node | N
     return _sparql_prefixes(shapes, constraint) + "\n" + text[:match.end()] + " __FOCUS__ " + text[match.end():]
 
 
-def _shape_nodes(shapes: Graph) -> list[Node]:
-    nodes: set[Node] = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
-    nodes |= set(shapes.objects(None, SH.property))
-    for target in _TARGETS:
-        nodes |= set(shapes.subjects(target, None))
-    return sorted(nodes, key=str)
+def _zero_length(shapes: Graph, path: Node | None) -> bool:
+    """Whether ``path`` can have length zero (then it reaches the focus node even when the data lacks it)."""
+    if path is None or isinstance(path, URIRef):
+        return False
+    if (path, RDF.first, None) in shapes:
+        return all(_zero_length(shapes, p) for p in Collection(shapes, path))
+    if (path, SH.zeroOrMorePath, None) in shapes or (path, SH.zeroOrOnePath, None) in shapes:
+        return True
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return any(_zero_length(shapes, p) for p in Collection(shapes, alternatives))
+    inner = shapes.value(path, SH.oneOrMorePath) or shapes.value(path, SH.inversePath)
+    return _zero_length(shapes, inner)
+
+
+LEXICAL = {SH.minLength, SH.maxLength, SH.pattern}
+# Most values of a length or pattern constraint are strings: the first tests drop them cheaply (the
+# written-out form "!(cond && !by_value)" made Oxigraph test every datatype on every row, 8 times slower).
+_BY_VALUE = ("(isLiteral(?value) && LANG(?value) = \"\" && !sameTerm(?value, STR(?value)) && DATATYPE(?value) IN ("
+             + ", ".join(f"<{d}>" for d in sorted(CANONICALISED)) + "))")
+
+
+def _own_targets(shapes: Graph, shape: Node) -> list[tuple[URIRef, Node]]:
+    targets: list[tuple[URIRef, Node]] = [(p, o) for p in sorted(TARGETS) for o in shapes.objects(shape, p)]
+    if implicit_class_target(shapes, shape):
+        targets.append((SH.targetClass, shape))
+    return targets
 
 
 def compile_shapes(shapes: Graph) -> list[_Check]:
-    """Compile every constraint of ``shapes`` into a :class:`_Check`; raise :class:`UnsupportedShape` if one cannot be."""
+    """Compile every constraint of ``shapes`` into a :class:`_Check`; raise :class:`UnsupportedShape` if one cannot be.
+
+    What compiles is listed in :mod:`pnet_kg.shacl_support`; anything else is declined, never skipped.
+    """
+    check_supported(shapes)
     checks: list[_Check] = []
     parents: dict[Node, list[Node]] = defaultdict(list)
     for parent, child in shapes.subject_objects(SH.property):
         parents[child].append(parent)
-    for shape in _shape_nodes(shapes):
-        if shapes.value(shape, SH.deactivated) == Literal(True):
+    for shape in sorted(shape_nodes(shapes), key=str):
+        if is_deactivated(shapes, shape):
             continue
-        for predicate in set(shapes.predicates(shape, None)):
-            if str(predicate).startswith(str(SH)) and predicate not in (
-                    _TARGETS | _VALUE_COMPONENTS | _OTHER_COMPONENTS | _ANNOTATIONS | {SH.declare, SH.prefixes}):
-                raise UnsupportedShape(f"shape {shape} uses {predicate}, which the fast engine does not compile")
-        targets = [(p, o) for p in _TARGETS for o in shapes.objects(shape, p)]
+        targets = _own_targets(shapes, shape)
+        # A property shape reached through sh:property validates the focus nodes of its active parents
+        # (node shapes only: check_supported declines nested sh:property under a property shape).
         for parent in parents.get(shape, []):
-            targets += [(p, o) for p in _TARGETS for o in shapes.objects(parent, p)]
+            if not is_deactivated(shapes, parent):
+                targets += _own_targets(shapes, parent)
+        targets = sorted(set(targets), key=str)
         if not targets:
             continue
         severity = URIRef(str(shapes.value(shape, SH.severity) or SH.Violation))
@@ -378,50 +404,82 @@ def compile_shapes(shapes: Graph) -> list[_Check]:
             checks.append(_Check(shape, component, severity, messages if msgs is None else msgs, path,  # noqa: B023
                                  targets, query, kind, source, default_focus))  # noqa: B023
 
-        value_nodes = f"?this {p_text} ?value ." if p_text else "BIND(?this AS ?value)"
+        # Oxigraph finds no zero-length path from a node absent from the data: add the focus node itself.
+        from_focus = _zero_length(shapes, path)
+
+        def nodes(var: str) -> str:
+            """A pattern binding ``var`` to each value node of ``?this``."""
+            if not p_text:
+                return f"BIND(?this AS {var})"
+            if from_focus:  # noqa: B023 - the focus node itself, and what the path reaches; after __FOCUS__
+                return (f"OPTIONAL {{ ?this {p_text} ?__reached }} VALUES ?__self {{ 0 1 }} "  # noqa: B023
+                        f"BIND(IF(?__self = 1, ?this, ?__reached) AS {var}) FILTER(BOUND({var}))")
+            return f"?this {p_text} {var} ."  # noqa: B023
+
+        value_nodes = nodes("?value")
         for predicate, obj in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
-            if predicate in _VALUE_COMPONENTS:
+            if predicate in VALUE_COMPONENTS:
                 condition = _value_condition(shapes, predicate, obj, shape)  # type: ignore[arg-type]
-                if p_text:  # drive from the path's triples: only failing values pay for the focus test
+                failing = f"!({condition})"
+                lexical = predicate in LEXICAL
+                if lexical:  # the store's canonical spelling is not the data's: decide those in Python
+                    failing = f"({failing} || {_BY_VALUE})"
+                if p_text and not from_focus:  # drive from the path's triples: only failing values pay for the focus test
                     query = (f"SELECT DISTINCT ?this ?value WHERE {{ {value_nodes} "
-                             f"FILTER(!({condition}){_FOCUS_TEST}) }}")
+                             f"FILTER({failing}{_FOCUS_TEST}) }}")
                 else:
-                    query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER(!({condition})) }}"
-                add(_COMPONENT_IRI[predicate], query, "value")
+                    query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER({failing}) }}"
+                add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
+                if lexical:
+                    flags = shapes.value(shape, SH.flags)
+                    checks[-1].lexical = (URIRef(str(predicate)), obj, str(flags) if flags is not None else None)
             elif predicate in (SH.minCount, SH.maxCount):
                 if p_text is None:
                     raise UnsupportedShape(f"{predicate} on node shape {shape}")
                 n = int(obj)  # type: ignore[call-overload]
-                if predicate == SH.minCount and n == 1:
-                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} ?v }} }}"
+                if predicate == SH.minCount and from_focus:  # the focus node is one of its values
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ {nodes('?v')} }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+                elif predicate == SH.minCount and n == 1:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ {nodes('?v')} }} }}"
                     if isinstance(path, URIRef):
-                        add(_COMPONENT_IRI[predicate], query, "focus")
+                        add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
                         checks[-1].single_path = str(path)
                         continue
                 elif predicate == SH.minCount:
-                    query = (f"SELECT ?this WHERE {{ __FOCUS__ OPTIONAL {{ ?this {p_text} ?v }} }} "
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ OPTIONAL {{ {nodes('?v')} }} }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
-                elif n == 1:
+                elif n == 1 and not from_focus:
                     query = (f"SELECT DISTINCT ?this WHERE {{ ?this {p_text} ?v . ?this {p_text} ?w . "
                              f"FILTER(!sameTerm(?v, ?w){_FOCUS_TEST}) }}")
                     if isinstance(path, URIRef):
-                        add(_COMPONENT_IRI[predicate], query, "focus")
+                        add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
                         checks[-1].single_path = str(path)
                         continue
                 else:
-                    query = (f"SELECT ?this WHERE {{ __FOCUS__ ?this {p_text} ?v }} "
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ {nodes('?v')} }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
-                add(_COMPONENT_IRI[predicate], query, "focus")
+                add(COMPONENT_IRI[URIRef(str(predicate))], query, "focus")
             elif predicate == SH.hasValue:
-                query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ {value_nodes.replace('?value', _sparql_term(obj))} }} }}"
+                if p_text and not from_focus:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER NOT EXISTS {{ ?this {p_text} {_sparql_term(obj)} }} }}"
+                elif p_text:
+                    query = (f"SELECT ?this WHERE {{ __FOCUS__ FILTER(!sameTerm(?this, {_sparql_term(obj)}) "
+                             f"&& NOT EXISTS {{ ?this {p_text} {_sparql_term(obj)} }}) }}")
+                else:
+                    query = f"SELECT ?this WHERE {{ __FOCUS__ FILTER(!sameTerm(?this, {_sparql_term(obj)})) }}"
                 add(SH.HasValueConstraintComponent, query, "focus")
             elif predicate in (SH.lessThan, SH.lessThanOrEquals):
                 op = "<" if predicate == SH.lessThan else "<="
-                query = (f"SELECT ?this ?value WHERE {{ {value_nodes} ?this <{obj}> ?other . "
-                         f"FILTER(!COALESCE(?value {op} ?other, false){_FOCUS_TEST}) }}")
-                add(_COMPONENT_IRI[predicate], query, "value")
+                if from_focus:
+                    query = (f"SELECT DISTINCT ?this ?value ?other WHERE {{ __FOCUS__ {value_nodes} ?this <{obj}> ?other . "
+                             f"FILTER(!COALESCE(?value {op} ?other, false)) }}")
+                else:
+                    query = (f"SELECT DISTINCT ?this ?value ?other WHERE {{ {value_nodes} ?this <{obj}> ?other . "
+                             f"FILTER(!COALESCE(?value {op} ?other, false){_FOCUS_TEST}) }}")
+                add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
             elif predicate == SH.sparql:
-                if shapes.value(obj, SH.deactivated) == Literal(True):
+                if is_deactivated(shapes, obj):
                     continue
                 extra = [m for m in shapes.objects(obj, SH.message) if isinstance(m, Literal)]
                 add(SH.SPARQLConstraintComponent, _compile_sparql(shapes, shape, obj, path), "sparql", obj,
@@ -516,7 +574,7 @@ def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> se
     import pyoxigraph as ox
 
     members: set[Any] = set()
-    named = sorted((c for c in candidates if isinstance(c, ox.NamedNode)), key=str)
+    named = sorted((c for c in candidates if isinstance(c, (ox.NamedNode, ox.Literal))), key=str)
     for start in range(0, len(named), 500):
         chunk = " ".join(str(c) for c in named[start:start + 500])
         query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {chunk} }} {focus_test} }}"
@@ -532,7 +590,11 @@ def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> se
 def _from_ox(term: Any) -> Node | None:
     from .store import from_ox
 
-    return from_ox(term)
+    node = from_ox(term)
+    if isinstance(node, Literal) and node.datatype == XSD.string:
+        # RDF 1.1: "abc" and "abc"^^xsd:string are one term; rdflib's parsers (and pySHACL) write the first
+        return Literal(str(node))
+    return node
 
 
 def _messages_for(check: _Check, bindings: dict[str, Node]) -> list[Literal]:
@@ -613,6 +675,99 @@ def _run_checks(store: ox.Store, checks: Sequence[_Check]) -> list[_RawResult]:
             raw.append(_RawResult(check, focus_node, path, value, _messages_for(check, {
                 k: v for k, v in bound.items() if v is not None})))
     return raw
+
+
+def _literal_key(literal: Literal) -> tuple[str, Any]:
+    value = literal.toPython()
+    return str(literal.datatype), value if not isinstance(value, Literal) else ("lexical", str(value))
+
+
+def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool,
+                     datatypes: set[str]) -> Iterator[tuple[Node, Node, Literal]]:
+    """The triples of the inputs whose object is a literal of ``datatypes``, with the data's own terms."""
+    import pyoxigraph as ox
+
+    from .store import RDF_FORMATS
+
+    def from_parser(triples: Iterable[Any]) -> Iterator[tuple[Node, Node, Literal]]:
+        for t in triples:
+            o = t.object
+            if isinstance(o, ox.Literal) and o.datatype.value in datatypes:
+                s, p = _from_ox(t.subject), _from_ox(t.predicate)
+                assert s is not None and p is not None
+                yield s, p, Literal(o.value, datatype=o.datatype.value, normalize=False)
+
+    if shipped:
+        from .catalog import ROOT_IRI
+        from .load import walk_imports
+
+        files: list[Path] = []
+
+        def visit(iri: str, path: Path) -> list[str]:
+            files.append(path)
+            found = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            return [t.object.value for t in found if t.predicate.value == str(OWL_IMPORTS)
+                    and t.subject.value == iri and isinstance(t.object, ox.NamedNode)]
+
+        walk_imports(ROOT_IRI, visit)
+        for path in files:
+            yield from from_parser(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    for item in _as_list(data):
+        if isinstance(item, Graph):
+            for s, p, o in item:
+                if isinstance(o, Literal) and str(o.datatype) in datatypes:
+                    yield s, p, o
+        elif is_case_file(Path(item)):
+            yield from from_parser(ox.parse(case_ntriples(Path(item), True, []), format=ox.RdfFormat.N_TRIPLES))
+        else:
+            fmt = RDF_FORMATS[Path(item).suffix.lower()][1]
+            yield from from_parser(ox.parse(path=str(item), format=fmt))
+
+
+Sourced = tuple[ValidationResult, "_Check"]
+
+
+def _stored_by_value(node: Node | None) -> bool:
+    return isinstance(node, Literal) and node.datatype in CANONICALISED
+
+
+def _restore_terms(results: list[Sourced], data: DataInput | Iterable[DataInput] | None,
+                   shipped: bool) -> list[Sourced]:
+    """Give back the data's own literals: the store keeps numbers, booleans and dates by value only
+    (``"4.0"^^xsd:decimal`` comes back as ``"4"``). Costs a second read of the inputs, and only when a
+    result carries such a literal. A value the store merged from several spellings of one value gives
+    one result per spelling (each is its own value node); where the path cannot tell, the engine declines.
+    """
+    wanted = [n for r, _ in results for n in (r.focus, r.value) if _stored_by_value(n)]
+    if not wanted:
+        return results
+    keys = {_literal_key(n) for n in wanted if isinstance(n, Literal)}
+    by_triple: dict[tuple[Node, Node, tuple[str, Any]], set[Literal]] = defaultdict(set)
+    anywhere: dict[tuple[str, Any], set[Literal]] = defaultdict(set)
+    for s, p, o in _source_literals(data, shipped, {str(n.datatype) for n in wanted if isinstance(n, Literal)}):
+        key = _literal_key(o)
+        if key in keys:
+            by_triple[(s, p, key)].add(o)
+            anywhere[key].add(o)
+
+    def only_spelling(literal: Literal) -> Literal:
+        spellings = anywhere.get(_literal_key(literal), {literal})
+        if len(spellings) > 1:
+            raise UnsupportedShape(f"{literal.n3()} is written in several ways in the data and the fast engine "
+                                   "cannot tell which one a result is about")
+        return next(iter(spellings))
+
+    restored: list[Sourced] = []
+    for r, source in results:
+        if isinstance(r.focus, Literal) and _stored_by_value(r.focus):
+            focus = only_spelling(r.focus)
+            r = replace(r, focus=focus, focus_label=str(focus), value=focus if r.value == r.focus else r.value)
+        if not isinstance(r.value, Literal) or not _stored_by_value(r.value) or r.value is r.focus:
+            restored.append((r, source))
+            continue
+        spellings = by_triple.get((r.focus, r.path, _literal_key(r.value))) if isinstance(r.path, URIRef) else None
+        restored += [(replace(r, value=v), source) for v in sorted(spellings or {only_spelling(r.value)})]
+    return restored
 
 
 # ---------------------------------------------------------------- loading data
@@ -860,25 +1015,45 @@ def _first_message(messages: Sequence[Literal]) -> str:
     return str(sorted(english, key=str)[0])
 
 
-def _fast(store: ox.Store, shapes: Graph) -> tuple[list[ValidationResult], dict[int, Node | None]]:
+def _fast(store: ox.Store, shapes: Graph) -> list[Sourced]:
+    """The results of the compiled checks, each with the check that found it."""
     checks = compile_shapes(shapes)
     raw = _run_checks(store, checks)
     labels = _labels(store, (r.focus for r in raw))
-    results: list[ValidationResult] = []
-    sources: dict[int, Node | None] = {}
+    results: list[Sourced] = []
     for r in raw:
         message = _first_message(r.messages) or f"{_curie(r.check.component)} failed"
-        sources[len(results)] = r.check.source_constraint
-        results.append(ValidationResult(_severity_name(r.check.severity), r.focus, labels[r.focus], r.path, r.value,
-                                        message, r.check.shape, r.check.component))
-    return results, sources
+        results.append((ValidationResult(_severity_name(r.check.severity), r.focus, labels[r.focus], r.path, r.value,
+                                         message, r.check.shape, r.check.component), r.check))
+    return results
+
+
+def _lexical_holds(check: _Check, value: Node | None) -> bool:
+    """Whether a literal the store keeps by value passes ``check``'s length or pattern test after all,
+    now that ``value`` is the data's own spelling (SPARQL saw only the canonical one)."""
+    if check.lexical is None or not _stored_by_value(value):
+        return False
+    predicate, obj, flags = check.lexical
+    text = str(value)
+    if predicate == SH.minLength:
+        return len(text) >= int(str(obj))
+    if predicate == SH.maxLength:
+        return len(text) <= int(str(obj))
+    options = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+    pattern = re.escape(str(obj)) if "q" in (flags or "") else str(obj)
+    mode = 0
+    for flag in flags or "":
+        mode |= options.get(flag, 0)
+    return re.search(pattern, text, mode) is not None
 
 
 def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph]:
     import pyshacl
 
+    # Not allow_warnings: pySHACL then also lets a Warning-severity member of sh:or / sh:not / sh:node
+    # count as conforming, which changes which results there are (conforms is decided by validate()).
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False, js=False,
-                                    allow_warnings=True, allow_infos=True, meta_shacl=False)
+                                    allow_warnings=False, allow_infos=False, meta_shacl=False)
     assert isinstance(report, Graph)
     return results_from_report(report, graph, shapes), report
 
@@ -886,7 +1061,9 @@ def _pyshacl(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult], Graph
 def results_from_report(report: Graph, graph: Graph, shapes: Graph) -> list[ValidationResult]:
     """Read the ``sh:ValidationResult``s of any SHACL engine's report graph over ``graph``."""
     raw = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own sh:result: pySHACL also types the nested results of sh:node as
+    # sh:ValidationResult, under sh:detail, and those are not results of the report.
+    for node in report.objects(None, SH.result):
         messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
         raw.append((node, messages))
     labels = _labels(graph, (report.value(n, SH.focusNode) for n, _ in raw))  # type: ignore[misc]
@@ -906,7 +1083,8 @@ def results_from_report(report: Graph, graph: Graph, shapes: Graph) -> list[Vali
 
 
 def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Graph | None = None,
-             shipped: bool = True, engine: Engine = "auto", keep_going: bool = False) -> ValidationReport:
+             shipped: bool = True, engine: Engine = "auto", keep_going: bool = False,
+             allow_warnings: bool = False) -> ValidationReport:
     """Validate the shipped graph plus ``data`` against the SHACL shapes.
 
     :param data: files (Turtle, N-Triples, JSON-LD, RDF/XML, or case CSV/JSON read through
@@ -916,8 +1094,10 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     :param engine: ``"fast"`` (compiled SPARQL on pyoxigraph), ``"pyshacl"`` (reference) or ``"auto"``
         (fast, falling back to pySHACL for shapes the compiler does not handle).
     :param keep_going: skip bad case-file rows (listed in ``input_errors``) instead of raising.
-    :returns: a :class:`ValidationReport`; ``conforms`` is false when a result has severity Violation or
-        a case-file row was skipped (``keep_going``).
+    :param allow_warnings: ``conforms`` stays true when every result is a Warning or an Info (as pySHACL's
+        ``allow_warnings``); by default a report conforms only when it has no result at all (SHACL 3.6.1).
+    :returns: a :class:`ValidationReport`; ``conforms`` is also false when a case-file row was skipped
+        (``keep_going``).
     :raises InputError: a file is missing, empty, of unknown type or unreadable (with file and line).
 
     >>> validate(shipped=False).results
@@ -943,7 +1123,9 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
             checks_ok = compile_shapes(shapes)  # compile first: fall back before loading anything
             del checks_ok
             store = load_store(data, shipped=shipped, keep_going=keep_going, errors=errors)
-            results, sources = _fast(store, shapes)
+            pairs = [(r, check) for r, check in _restore_terms(_fast(store, shapes), data, shipped)
+                     if not _lexical_holds(check, r.value)]
+            results, sources = [r for r, _ in pairs], {i: check.source_constraint for i, (_, check) in enumerate(pairs)}
             used = "fast"
         except UnsupportedShape:
             if engine == "fast":
@@ -960,12 +1142,13 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     results = [r for _, r in indexed]
     sources = {new: sources.get(old) for new, (old, _) in enumerate(indexed)}
     # rows skipped under keep_going were never checked: what is left cannot vouch for the input
-    conforms = not errors and not any(r.severity == "Violation" for r in results)
+    conforms = not errors and not any(r.severity == "Violation" or not allow_warnings for r in results)
     if report_graph is None:
         report_graph = _report_graph(results, conforms, shapes, sources)
-    elif not conforms:
-        for node in list(report_graph.subjects(RDF.type, SH.ValidationReport)):
-            report_graph.set((node, SH.conforms, Literal(False)))
+    else:  # pySHACL ran with allow_warnings (to read every result); state the chosen rule's answer
+        report_node = report_graph.value(predicate=RDF.type, object=SH.ValidationReport)
+        assert report_node is not None
+        report_graph.set((report_node, SH.conforms, Literal(conforms)))
     text = report_text(results, conforms, shapes, errors)
     return ValidationReport(conforms, results, report_graph, text, used, errors)
 

@@ -22,19 +22,22 @@ REPORT_FORMATS = ("text", "turtle", "json")
               help="Validate against these shapes files instead of the shipped shapes/ (repeatable).")
 @click.option("--no-shipped", is_flag=True, help="Validate FILES alone, without the shipped graph.")
 @click.option("--keep-going", is_flag=True, help="Skip bad rows of case files (listed in the report).")
+@click.option("--allow-warnings", is_flag=True,
+              help="Conform (exit 0) when every result is a Warning or Info; by default any result fails.")
 @case_column_options
 @output_option
 def validate_cmd(files: tuple[str, ...], output_format: str, engine: str, shape_files: tuple[str, ...],
-                 no_shipped: bool, keep_going: bool, output: str | None) -> None:
+                 no_shipped: bool, keep_going: bool, allow_warnings: bool, output: str | None) -> None:
     """Validate the shipped graph plus FILES (Turtle, N-Triples, JSON-LD, RDF/XML, case CSV/JSON).
 
-    Exit codes: 0 conforms (warnings and infos allowed), 1 violations, 2 unreadable input.
+    Exit codes: 0 conforms (no result at all, as SHACL defines it; with --allow-warnings, no
+    Violation), 1 does not conform, 2 unreadable input.
     """
     from ..validate import shapes_graph, validate
 
     shapes = shapes_graph(shape_files) if shape_files else None
     report = validate(list(files), shapes=shapes, shipped=not no_shipped, engine=engine,  # type: ignore[arg-type]
-                      keep_going=keep_going)
+                      keep_going=keep_going, allow_warnings=allow_warnings)
     if output_format == "turtle":
         text = report.graph.serialize(format="turtle")
     elif output_format == "json":
