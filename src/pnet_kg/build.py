@@ -15,6 +15,7 @@ from rdflib.namespace import OWL, RDF
 
 from .catalog import ROOT_IRI
 from .errors import InputError
+from .guard import as_path, check_choice
 from .io import atomic_writer
 from .load import load
 from .prefixes import bind_all
@@ -50,8 +51,6 @@ def build(out_dir: str | Path = "build", formats: tuple[str, ...] = tuple(FORMAT
 
     Each file carries the root ontology's ``owl:versionIRI``.
     """
-    from .guard import as_path, check_choice
-
     out = as_path(out_dir, "out_dir")
     if isinstance(formats, str) or not isinstance(formats, (tuple, list)):
         raise InputError(f"formats must be a tuple of format names ({', '.join(FORMATS)}), not {formats!r:.60}")

@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .errors import PnetKgError
+from .prefixes import PNET
 
-ROOT_IRI = "https://w3id.org/pnet-kg/pnet-kg.owl"
+ROOT_IRI = str(PNET["pnet-kg.owl"])
 _NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
 
 

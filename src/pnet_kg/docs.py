@@ -6,17 +6,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .build import merged_ontology
 from .io import atomic_write_text
-from .prefixes import PNET
+from .prefixes import IAO_DEFINITION, OBOINOWL, PNET, converter
 
 
 def write_docs(out_dir: Path, graph: Graph | None = None) -> Path | None:
     """Write ``out_dir/pnet-kg.html`` with pyLODE; return its path, or ``None`` when pyLODE is not installed."""
-    try:
+    try:  # lazy: pyLODE may be missing (the page is then skipped) and only this function needs it
         from pylode import OntPub
     except ImportError:
         return None
@@ -32,11 +32,6 @@ def write_docs(out_dir: Path, graph: Graph | None = None) -> Path | None:
 def _for_pylode(graph: Graph) -> Graph:
     """A copy that pyLODE can show in full: it renders skos:definition and rdfs:seeAlso, not the OBO
     annotations, so definitions and cross-references are repeated in those terms (for display only)."""
-    from rdflib import Literal
-    from rdflib.namespace import SKOS
-
-    from .prefixes import IAO_DEFINITION, OBOINOWL, converter
-
     # pyLODE lists terms in the order the store yields them: insert the triples sorted by the
     # subject's label, so that the page is alphabetical and the same on every build.
     labels = {subject: str(label).lower() for subject, label in graph.subject_objects(RDFS.label)}

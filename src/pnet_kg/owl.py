@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import owlready2
 from rdflib import Graph
 
+from .build import merged_ontology
+from .cases import case_ntriples, is_case_file
 from .catalog import ROOT_IRI
 from .errors import ReasonerError
+from .guard import as_paths, check_type
+from .load import load
 
 _HERE = Path(__file__).resolve().parent
 #: The helper run by :func:`run_owlcheck`: OWL API loading, OWL 2 DL profile and explanations.
@@ -36,10 +42,6 @@ def merged_graph(extra: Iterable[str | Path] = ()) -> Graph:
     ``extra`` may hold RDF files and case files (CSV or JSON of the case contract), which are
     read and checked through :mod:`pnet_kg.cases`.
     """
-    from .build import merged_ontology
-    from .cases import case_ntriples, is_case_file
-    from .load import load
-
     files = list(extra)
     graph = load([f for f in files if not is_case_file(f)])
     for case_file in filter(is_case_file, files):
@@ -56,14 +58,8 @@ def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = Non
 
     Raises :class:`pnet_kg.errors.InputError` for an extra file that is missing or does not parse.
     """
-    from rdflib import Graph as _Graph
-
-    from .guard import as_paths, check_type
-
     extra = as_paths(extra, "extra")
-    check_type(graph, _Graph, "graph", optional=True)
-    import owlready2
-
+    check_type(graph, Graph, "graph", optional=True)
     merged = graph if graph is not None else merged_graph(extra)
     world = owlready2.World()
     fd, tmp = tempfile.mkstemp(prefix="pnet-kg-", suffix=".nt")
@@ -79,16 +75,12 @@ def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = Non
 
 def java_executable() -> str | None:
     """The ``java`` command on PATH (as owlready2 will call it), or None when Java is missing."""
-    import owlready2
-
     exe: str = owlready2.JAVA_EXE
     return exe if os.path.isabs(exe) and os.access(exe, os.X_OK) else shutil.which(exe)
 
 
 def hermit_jar() -> Path:
     """HermiT's jar as owlready2 ships it; it also holds the OWL API 3 classes (OWLManager, profiles)."""
-    import owlready2
-
     return Path(owlready2.__file__).resolve().parent / "hermit" / "HermiT.jar"
 
 
@@ -98,8 +90,6 @@ def run_owlcheck(mode: str, owl_file: str | Path, *args: str, timeout: float = 6
     Raises :class:`ReasonerError` when Java is missing, cannot compile the helper
     (a runtime without the JDK compiler), or the helper fails.
     """
-    import subprocess
-
     java = java_executable()
     if java is None:
         raise ReasonerError("Java is not installed (no 'java' on PATH): the OWL API helper cannot run")

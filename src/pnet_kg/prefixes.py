@@ -1,7 +1,9 @@
 """The project's prefix map, read once from ``ontology/prefixes.tsv`` and ``xref-prefixes.tsv``.
 
 Every serialisation, query and report binds prefixes from here, so that no
-module carries an ad-hoc prefix.
+module carries an ad-hoc prefix; the project's namespaces (``PNET``, ``CASE``, ``OBO``...)
+are read from the same map. The W3C vocabularies (RDF, RDFS, OWL, XSD, SKOS, SHACL) come
+from :mod:`rdflib.namespace`, whose terms are checked.
 """
 
 from __future__ import annotations
@@ -13,12 +15,6 @@ import curies
 from rdflib import Graph, Namespace
 
 from .resources import ontology_dir
-
-PNET = Namespace("https://w3id.org/pnet-kg/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
-OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
-IAO_DEFINITION = OBO["IAO_0000115"]
-
 
 def _read(name: str) -> dict[str, str]:
     with (ontology_dir() / name).open(encoding="utf-8", newline="") as handle:
@@ -56,6 +52,23 @@ def converter() -> curies.Converter:
     """
     merged = {**rdf_prefixes(), **xref_prefixes()}
     return curies.load_prefix_map(merged)
+
+
+def namespace(prefix: str) -> Namespace:
+    """The namespace a prefix of the map stands for (an unknown prefix raises :class:`curies.ExpansionError`).
+
+    >>> namespace("case")["P001"]
+    rdflib.term.URIRef('https://w3id.org/pnet-kg/case/P001')
+    """
+    return Namespace(converter().expand(f"{prefix}:", strict=True))
+
+
+PNET = namespace("pnet")
+CASE = namespace("case")
+SHP = namespace("shp")
+OBO = namespace("obo")
+OBOINOWL = namespace("oboInOwl")
+IAO_DEFINITION = OBO["IAO_0000115"]
 
 
 def bind_all(graph: Graph) -> Graph:

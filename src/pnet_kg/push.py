@@ -30,11 +30,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
+from .cases import case_rdf, is_case_file, iter_cases
 from .errors import InputError, PnetKgError
 from .guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, redact, split_credentials
-from .load import load_modules
+from .load import load_modules, parse_file
+from .prefixes import PNET
+from .rules import load_rules
 
-DEFAULT_CASE_GRAPH = "https://w3id.org/pnet-kg/cases"
+DEFAULT_CASE_GRAPH = str(PNET["cases"])
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 
 
@@ -107,10 +112,6 @@ class _Store:
 
 def _case_groups(files: Sequence[Path]) -> Iterator[list[bytes]]:
     """N-Triples lines in groups that must travel together: one case, or one whole RDF file."""
-    from .cases import case_rdf, is_case_file, iter_cases
-    from .load import parse_file
-    from .rules import load_rules
-
     vocab = load_rules().vocabulary
     for path in files:
         if is_case_file(path):
@@ -163,8 +164,6 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
     With ``update_endpoint`` (the store's SPARQL Update URL) the push is all or nothing;
     without it a failure says which graphs were replaced. Each request gets ``timeout_s``.
     """
-    from tqdm import tqdm
-
     files = _check_arguments(cases, case_graph, chunk_triples, timeout_s)
     store = _Store(endpoint, update_endpoint, float(timeout_s))
     modules = load_modules()

@@ -19,13 +19,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .catalog import read_catalog
 from .errors import QueryError
 from .generate import Origin, row_origins
+from .io import render_table
+from .load import parse_file
 from .prefixes import bind_all
+from .query import run
+from .resources import data_dir, ontology_dir
+from .store import add_graph
+from .validate import shapes_graph, validate
 
 LEVELS = ("ERROR", "WARN", "INFO")
 #: SHACL severity (local name) -> report level
@@ -69,8 +77,6 @@ class QcReport:
 
     def render(self, fmt: str = "tsv") -> str:
         """The report as ``tsv`` (the default, like ``robot report``), ``md`` or ``json``."""
-        from .io import render_table
-
         rows = [{k: ("" if v is None else v) for k, v in asdict(p).items()} for p in self.problems]
         return render_table(rows, COLUMNS, FORMATS[fmt])
 
@@ -128,8 +134,6 @@ def _text(node: Node | None, graph: Graph) -> str:
 
 def _rule_name(shape: Node, shapes: Graph) -> str:
     """A shape's name: its local name, or its parent node shape's for a blank property shape."""
-    from .validate import SH
-
     if isinstance(shape, BNode):
         parent = shapes.value(predicate=SH.property, object=shape)
         return _rule_name(parent, shapes) if parent is not None else "shacl"
@@ -151,14 +155,6 @@ def qc(directory: str | Path | None = None, *, shapes: Graph | None = None,
     :param shapes: a shapes graph; default: the shipped ``shapes/*.ttl``.
     :param queries: a folder of ``*-violation.rq``; default: the shipped ``queries/qc``.
     """
-    import pyoxigraph as ox
-
-    from .load import parse_file
-    from .query import run
-    from .resources import data_dir, ontology_dir
-    from .store import add_graph
-    from .validate import shapes_graph, validate
-
     root = Path(directory) if directory is not None else ontology_dir()
     files = sorted(set(read_catalog(root).values()))
     graph = bind_all(Graph())

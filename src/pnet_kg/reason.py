@@ -24,17 +24,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
+import owlready2
+import owlrl
+from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.util import guess_format
 
 from .errors import InputError, ReasonerError
+from .guard import as_paths
 from .io import atomic_writer
-from .prefixes import bind_all, converter
+from .owl import java_executable, load_owlready, merged_graph, run_owlcheck
+from .prefixes import PNET, bind_all, converter
 
 Reasoner = TypingLiteral["hermit", "owlrl"]
 HERMIT_LABEL = "HermiT 1.3.8 (OWL 2 DL, via owlready2)"
 OWLRL_LABEL = "owlrl OWL 2 RL closure (pure Python; not a complete OWL 2 DL reasoner)"
-_INFERRED_IRI = "https://w3id.org/pnet-kg/inferred.owl"
+_INFERRED_IRI = str(PNET["inferred.owl"])
 _OWL2_DATATYPES_MISSING = {"date", "gYear", "gYearMonth", "time", "duration"}
 
 
@@ -76,8 +82,6 @@ class ReasoningReport:
 
     def write(self, path: str | Path) -> None:
         """Write the inferred triples to ``path`` atomically (format from the suffix, Turtle by default)."""
-        from rdflib.util import guess_format
-
         fmt = guess_format(str(path)) or "turtle"
         with atomic_writer(path, "wb") as handle:
             self.inferred.serialize(destination=handle, format=fmt, encoding="utf-8")
@@ -109,7 +113,7 @@ def _short(iri: str) -> str:
 
 
 def _unsupported_datatype_count(graph: Graph) -> int:
-    xsd = "http://www.w3.org/2001/XMLSchema#"
+    xsd = str(XSD)
     return sum(1 for o in graph.objects() if isinstance(o, Literal) and o.datatype is not None
                and str(o.datatype).startswith(xsd) and str(o.datatype)[len(xsd):] in _OWL2_DATATYPES_MISSING)
 
@@ -125,10 +129,6 @@ def reason(extra_files: Iterable[str | Path] = (), *, reasoner: Reasoner = "herm
     :raises InputError: an extra file is missing or does not parse.
     :raises ReasonerError: the reasoner cannot run.
     """
-    from .owl import java_executable, merged_graph
-
-    from .guard import as_paths
-
     if reasoner not in ("hermit", "owlrl"):
         raise InputError(f"unknown reasoner {reasoner!r} (choose hermit or owlrl)")
     graph = merged_graph(as_paths(extra_files, "extra_files"))
@@ -149,10 +149,6 @@ def reason(extra_files: Iterable[str | Path] = (), *, reasoner: Reasoner = "herm
 
 
 def _reason_hermit(graph: Graph, explain: bool) -> ReasoningReport:
-    import owlready2
-
-    from .owl import load_owlready
-
     warnings = []
     unsupported = _unsupported_datatype_count(graph)
     if unsupported:
@@ -201,8 +197,6 @@ def _report(label: str, consistent: bool, unsat: tuple[str, ...], explanations: 
 
 def _explain(graph: Graph, consistent: bool, unsat: tuple[str, ...]) -> tuple[tuple[Explanation, ...], list[str]]:
     """A minimal set of axioms for the inconsistency or each unsatisfiable class (OWL API helper)."""
-    from .owl import run_owlcheck
-
     fd, tmp = tempfile.mkstemp(prefix="pnet-kg-", suffix=".owl")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -244,18 +238,15 @@ def _asserted_context(graph: Graph, iri: str) -> Explanation:
 
 
 def _reason_owlrl(graph: Graph) -> ReasoningReport:
-    import owlrl
-
     start = time.perf_counter()
     closure = Graph()
     for triple in graph:
         closure.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
-    errors = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
-    error_text = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
+    errors, error_text = ERRNS["ErrorMessage"], ERRNS["error"]  # how owlrl records an inconsistency
     messages = sorted(str(m) for node in closure.subjects(RDF.type, errors) for m in closure.objects(node, error_text))
     inferred = bind_all(Graph())
-    pnet = "https://w3id.org/pnet-kg/"
+    pnet = str(PNET)
     schema = {OWL.Class, RDFS.Class, OWL.Restriction, RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty,
               OWL.AnnotationProperty, OWL.Ontology, RDFS.Datatype}
     for s, p, o in closure:

@@ -23,6 +23,7 @@ from typing import Literal
 from rdflib import Graph
 
 from .errors import PnetKgError
+from .load import load
 from .prefixes import PNET, sparql_prologue
 
 #: The node table that decides regional versus distant (the other systems only raise warnings).
@@ -322,8 +323,6 @@ def rules_from_graph(graph: Graph) -> RuleSet:
 
 @lru_cache(maxsize=1)
 def _shipped_rules() -> RuleSet:
-    from .load import load
-
     return rules_from_graph(load())
 
 

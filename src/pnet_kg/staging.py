@@ -24,6 +24,7 @@ from typing import Any
 
 from .cases import Case, check_case, iter_cases, parse_case
 from .errors import InputError, PnetKgError
+from .guard import as_path, check_type
 from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
 
 #: The output fields of the contract, in order.
@@ -268,8 +269,6 @@ def stage(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Stage
 
     :raises InputError: when a field breaks the contract (a :class:`Case` is checked like a dict).
     """
-    from .guard import check_type
-
     check_type(case, (Case, Mapping), "case")
     check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()
@@ -285,8 +284,6 @@ def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None
     :raises InputError: on the first bad row (missing file, empty file, bad field...) unless ``keep_going``,
         and for a column that is not the contract's.
     """
-    from .guard import as_path, check_type
-
     path = as_path(path, "path")
     check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Graph
+from rdflib.query import ResultRow
 
+from .guard import check_type
 from .load import load
+from .prefixes import sparql_prologue
 
-_COUNTS = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX pnet: <https://w3id.org/pnet-kg/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+_COUNTS = sparql_prologue() + """
 SELECT
   (COUNT(DISTINCT ?class) AS ?classes) (COUNT(DISTINCT ?op) AS ?object_properties)
   (COUNT(DISTINCT ?dp) AS ?data_properties) (COUNT(DISTINCT ?ap) AS ?annotation_properties)
@@ -28,9 +28,7 @@ WHERE {
 }
 """
 
-_PER_SOURCE = """
-PREFIX pnet: <https://w3id.org/pnet-kg/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+_PER_SOURCE = sparql_prologue() + """
 SELECT ?source ?label (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?citing) AS ?cited_by)
 WHERE {
   ?source a pnet:Source ; rdfs:label ?label .
@@ -60,12 +58,8 @@ def stats(graph: Graph | None = None) -> Stats:
     >>> s.counts["classes"] > 10
     True
     """
-    from .guard import check_type
-
     check_type(graph, Graph, "graph", optional=True)
     graph = graph if graph is not None else load()
-    from rdflib.query import ResultRow
-
     rows = [r for r in graph.query(_COUNTS) if isinstance(r, ResultRow)]
     counts = {str(name): int(rows[0][str(name)]) for name in rows[0].labels}
     per_source = [r for r in graph.query(_PER_SOURCE) if isinstance(r, ResultRow)]

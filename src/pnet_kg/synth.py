@@ -22,8 +22,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .cases import Case
+from .cases import Case, write_case_table
 from .errors import PnetKgError
+from .guard import check_type
+from .io import atomic_writer
+from .load import load
 from .prefixes import sparql_prologue
 from .rules import RuleSet, load_rules, rules_from_graph
 
@@ -64,8 +67,6 @@ def _query(graph: Graph) -> dict[str, tuple[float, list[str]]]:
 
 @lru_cache(maxsize=1)
 def _shipped_graph() -> Graph:
-    from .load import load
-
     return load()
 
 
@@ -90,13 +91,9 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 
 def synth_cases(n: int, seed: int = 0, graph: Graph | None = None) -> Iterator[Case]:
     """Yield ``n`` reproducible synthetic cases (same ``seed``, same cohort)."""
-    from rdflib import Graph as _Graph
-
-    from .guard import check_type
-
     check_type(n, int, "n")
     check_type(seed, int, "seed")
-    check_type(graph, _Graph, "graph", optional=True)
+    check_type(graph, Graph, "graph", optional=True)
     if n < 0:
         raise PnetKgError("the number of cases must be >= 0")
     params = cohort_parameters(graph)
@@ -153,8 +150,5 @@ def synth_cases(n: int, seed: int = 0, graph: Graph | None = None) -> Iterator[C
 
 def write_synth(path: str | Path, n: int, seed: int = 0, fmt: str = "csv") -> int:
     """Write a synthetic cohort to ``path`` (CSV or JSON) atomically; return the number of cases."""
-    from .cases import write_case_table
-    from .io import atomic_writer
-
     with atomic_writer(path) as handle:
         return write_case_table(synth_cases(n, seed), handle, "json" if fmt == "json" else "csv")

@@ -133,7 +133,7 @@ def test_every_command_that_reads_case_files_refuses_unknown_columns_and_takes_t
 def test_serve_push_and_reason_read_case_files_under_the_column_policy(tmp_path: Path) -> None:
     from pnet_kg.owl import merged_graph
     from pnet_kg.push import _case_groups
-    from pnet_kg.serve import _as_ntriples
+    from pnet_kg.serve.location import _as_ntriples
 
     src = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,notes\nA1,net,tail,4,x\n")
     for read in (lambda: _as_ntriples([src], tmp_path), lambda: list(_case_groups([src])),
@@ -288,7 +288,7 @@ def test_duplicate_of_a_rejected_row_is_still_reported(tmp_path: Path) -> None:
 def test_truncated_rdf_xml_is_refused_on_every_path_that_reads_user_rdf(tmp_path: Path) -> None:
     from pnet_kg.owl import merged_graph
     from pnet_kg.push import _case_groups
-    from pnet_kg.serve import _as_ntriples
+    from pnet_kg.serve.location import _as_ntriples
 
     bad = _write(tmp_path, TRUNCATED_RDF_XML, "truncated.rdf")
     owl = _write(tmp_path, TRUNCATED_RDF_XML, "truncated.owl")

@@ -10,6 +10,7 @@ from types import FrameType
 
 import click
 
+from ..push import DEFAULT_CASE_GRAPH
 from .options import case_column_options
 
 
@@ -75,7 +76,7 @@ def _example_query() -> str:
 
 @click.command("push")
 @click.option("--endpoint", required=True, help="SPARQL 1.1 Graph Store Protocol URL (e.g. http://host:3030/ds/data).")
-@click.option("--graph", "case_graph", default="https://w3id.org/pnet-kg/cases", show_default=True,
+@click.option("--graph", "case_graph", default=DEFAULT_CASE_GRAPH, show_default=True,
               help="Named graph for the case files.")
 @click.option("--cases", "cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV/JSON) or RDF file to upload; repeatable.")

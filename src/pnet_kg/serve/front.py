@@ -1,152 +1,26 @@
-"""A local, read-only SPARQL 1.1 endpoint: the Oxigraph server (from the ``oxigraph`` package) over the graph.
+"""The server users reach: it checks each request and passes it to the Oxigraph server behind.
 
-The shipped graph and any case files are bulk-loaded into an on-disk Oxigraph
-location, then ``oxigraph serve-read-only`` answers the SPARQL Protocol on a private
-port, with its query page at ``/``. Users reach it through a small server in this
-process on 127.0.0.1 that answers only ``Host: 127.0.0.1``/``localhost``/``[::1]``
-with its port (DNS rebinding), refuses ``SERVICE`` (the endpoint never sends requests
-elsewhere), bounds connections and client silence, and turns Oxigraph's timeout
-(a 200 that stops mid-stream) into HTTP 503. Updates and Graph Store writes are
-refused by the read-only server itself. Oxigraph is a child process, stopped by its
-process id.
+It answers only ``Host: 127.0.0.1``/``localhost``/``[::1]`` with its port (DNS rebinding),
+refuses ``SERVICE`` (the endpoint never sends requests elsewhere), bounds connections and
+client silence, and turns Oxigraph's timeout (a 200 that stops mid-stream) into HTTP 503.
+A gate thread reads every request whole before a worker sees it (see :func:`_request_complete`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import io
 import re
 import selectors
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
-from .cases import case_ntriples, is_case_file
-from .errors import PnetKgError
-from .guard import has_service
-from .io import atomic_writer
-from .load import load
-from .store import check_rdf_file
-
-
-def oxigraph_binary() -> str:
-    """Path of the ``oxigraph`` command installed by the ``oxigraph`` package (``pnet-kg[server]``)."""
-    beside = Path(sys.executable).with_name("oxigraph")
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if not found:
-        raise PnetKgError("the Oxigraph server is not installed: pip install 'pnet-kg[server]' (package oxigraph)")
-    return found
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
-    """The shipped graph and each input as an RDF file Oxigraph can load; case files are imported first."""
-    shipped = workdir / "pnet-kg.nt"
-    with atomic_writer(shipped, "wb") as handle:
-        load().serialize(destination=handle, format="nt", encoding="utf-8")
-    out = [shipped]
-    for i, path in enumerate(files):
-        if is_case_file(path):
-            target = workdir / f"cases-{i}.nt"
-            target.write_bytes(case_ntriples(path))
-            out.append(target)
-        else:
-            check_rdf_file(path)  # Oxigraph's loader would fail later with a backtrace and no file name
-            out.append(path)
-    return out
-
-
-def _fingerprint(inputs: Sequence[Path]) -> str:
-    """Hash of the committed sources and the user's input files (not of serialisations, whose blank
-    node labels change from run to run)."""
-    from .load import module_files
-
-    digest = hashlib.sha256()
-    for path in [*module_files().values(), *inputs]:
-        if not path.is_file():
-            raise PnetKgError(f"{path}: no such file")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-#: Written into a ``--location`` folder before anything else: the folder is a store this command made,
-#: so its contents may be replaced. A folder without it is never emptied.
-OWNER_MARKER = ".pnet-kg-serve-store"
-_FINGERPRINT = "pnet-kg.fingerprint"
-
-
-def _check_location(location: Path) -> bool:
-    """True if ``location`` is a store made by :func:`prepare_location`; False if it is new or empty.
-
-    Anything else (a file, a folder with other contents) is refused: serving never deletes a user's files.
-    """
-    if not location.exists():
-        return False
-    if not location.is_dir():
-        raise PnetKgError(f"{location}: --location must be a folder, and this is a file")
-    if (location / OWNER_MARKER).is_file() or (location / _FINGERPRINT).is_file():
-        return True
-    if any(location.iterdir()):
-        raise PnetKgError(f"{location}: the folder is not empty and is not a store made by pnet-kg serve; "
-                          "give a new or empty folder (its contents would be replaced)")
-    return False
-
-
-def prepare_location(location: Path, files: Sequence[Path] = ()) -> bool:
-    """Make ``location`` hold exactly the shipped graph plus ``files``; return True if it (re)loaded.
-
-    A kept location whose content is unchanged is reused as it is. A folder that is not empty
-    and was not made here is refused (:class:`PnetKgError`), never emptied.
-    """
-    inputs = [Path(f) for f in files]
-    fingerprint = _fingerprint(inputs)
-    ours = _check_location(location)
-    marker = location / _FINGERPRINT
-    if ours and marker.is_file() and marker.read_text() == fingerprint:
-        return False
-    with tempfile.TemporaryDirectory(prefix="pnet-kg-serve-") as tmp:
-        sources = _as_ntriples(inputs, Path(tmp))
-        if ours:
-            shutil.rmtree(location)
-        location.mkdir(parents=True, exist_ok=True)
-        (location / OWNER_MARKER).write_text("a store made by pnet-kg serve; its contents are replaced on reload\n")
-        command = [oxigraph_binary(), "load", "--location", str(location)]
-        for source in sources:
-            command += ["--file", str(source)]
-        # On SIGTERM or Ctrl-C the exception raised in this thread makes subprocess.run kill the loader
-        # and the with-block remove the temporary folder.
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise PnetKgError(f"oxigraph could not load the data: {result.stderr.strip()[-500:]}")
-        marker.write_text(fingerprint)
-        return True
-
-
-def check_port(port: int) -> int:
-    """Return ``port`` if it is a TCP port number (0: any free port), else raise :class:`PnetKgError`."""
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise PnetKgError(f"port must be an integer from 1 to 65535 (or 0 for any free port), not {port!r}")
-    return port
+from ..guard import has_service
 
 
 #: Answers only for these host names (with the server's port): a page on another site that rebinds
@@ -169,12 +43,12 @@ class _FrontHandler(BaseHTTPRequestHandler):
 
     ``received`` is the whole request, read beforehand by the gate."""
 
-    server: _FrontServer
+    server: FrontServer
     protocol_version = "HTTP/1.0"  # one request a connection: no idle keep-alive holding a worker
     timeout = CLIENT_TIMEOUT_S
     server_version = "pnet-kg"
 
-    def __init__(self, request: Any, client_address: Any, server: _FrontServer, received: bytes) -> None:
+    def __init__(self, request: Any, client_address: Any, server: FrontServer, received: bytes) -> None:
         self._received = received
         super().__init__(request, client_address, server)
 
@@ -304,7 +178,7 @@ class _Gate(threading.Thread):
     closed after CLIENT_TIMEOUT_S in all (not per byte). About 250 such connections stalled the
     thread-per-connection server this replaces."""
 
-    def __init__(self, server: _FrontServer) -> None:
+    def __init__(self, server: FrontServer) -> None:
         super().__init__(name="pnet-kg serve gate", daemon=True)
         self.server = server
         self.selector = selectors.DefaultSelector()
@@ -397,7 +271,7 @@ class _Gate(threading.Thread):
                 self._drop(sock)
 
 
-class _FrontServer(ThreadingHTTPServer):
+class FrontServer(ThreadingHTTPServer):
     """The server users reach: Host checked, connections bounded, requests passed to Oxigraph."""
 
     daemon_threads = True
@@ -447,123 +321,3 @@ class _FrontServer(ThreadingHTTPServer):
         self.gate.stop()
         super().server_close()
 
-
-@dataclass
-class Server:
-    """A running read-only Oxigraph server; use as a context manager or call :meth:`stop`."""
-
-    location: Path
-    port: int
-    timeout_s: int = 60
-    process: subprocess.Popen[bytes] | None = None
-    _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
-    _front: _FrontServer | None = field(default=None, repr=False)
-    _log: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def url(self) -> str:
-        """Base URL: the query page; SPARQL queries go to ``url + 'query'``."""
-        return f"http://127.0.0.1:{self.port}/"
-
-    @property
-    def query_url(self) -> str:
-        return self.url + "query"
-
-    def page_link(self, query: str) -> str:
-        """A link to the query page with ``query`` filled in (the page, YASGUI, reads the fragment).
-
-        >>> Server(Path("db"), 7878).page_link("ASK {}")
-        'http://127.0.0.1:7878/#query=ASK+%7B%7D&endpoint=http%3A%2F%2F127.0.0.1%3A7878%2Fquery'
-        """
-        return self.url + "#" + urllib.parse.urlencode({"query": query, "endpoint": self.query_url})
-
-    def start(self, wait_s: float = 30.0) -> Server:
-        """Start Oxigraph on a private port and, in front of it on :attr:`port`, the checking server."""
-        try:
-            self._front = _FrontServer(self.port, 0, self.timeout_s)
-        except OSError as exc:
-            raise PnetKgError(f"cannot listen on 127.0.0.1:{self.port}: {exc.strerror or exc}") from None
-        self.port = self._front.port
-        try:
-            self._start_backend(wait_s)
-        except BaseException:
-            self.stop()
-            raise
-        threading.Thread(target=self._front.serve_forever, name="pnet-kg serve", daemon=True).start()
-        return self
-
-    def _start_backend(self, wait_s: float) -> None:
-        assert self._front is not None
-        backend = free_port()
-        self._front.backend_port = backend
-        self._log = log = tempfile.TemporaryFile(prefix="pnet-kg-oxigraph-")
-        self.process = subprocess.Popen(
-            [oxigraph_binary(), "serve-read-only", "--location", str(self.location),
-             "--bind", f"127.0.0.1:{backend}", "--timeout-s", str(self.timeout_s)],
-            # a file, not a pipe: Oxigraph logs every timed-out query, and a full pipe nobody reads blocks it
-            stdout=subprocess.DEVNULL, stderr=log,
-        )
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                log.seek(0)
-                err = log.read().decode("utf-8", "replace")
-                raise PnetKgError(f"the Oxigraph server stopped at start: {err.strip()[-500:]}")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{backend}/query?query=ASK%7B%7D", timeout=1).close()
-                return
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.1)
-        raise PnetKgError(f"the Oxigraph server did not answer within {wait_s:.0f} s")
-
-    def stop(self) -> None:
-        """Stop the server by its process id (SIGTERM, then SIGKILL after 3 s: the read-only server has nothing to save, and it waits for idle keep-alive connections otherwise) and remove a temporary location."""
-        if self._front is not None:
-            self._front.shutdown()
-            self._front.server_close()
-            self._front = None
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def serve(cases: Sequence[str | Path] = (), *, port: int | None = None, location: str | Path | None = None,
-          timeout_s: int = 60) -> Server:
-    """Load the graph (and ``cases``: case CSV/JSON or RDF files) and start a read-only endpoint.
-
-    ``location`` keeps the store on disk between runs (reloaded only when the data changed);
-    by default a temporary one is used and removed on :meth:`Server.stop`.
-    """
-    port = check_port(port if port is not None else 0)
-    if isinstance(timeout_s, bool) or not isinstance(timeout_s, int) or timeout_s < 1:
-        raise PnetKgError(f"timeout_s must be a whole number of seconds >= 1, not {timeout_s!r}")
-    tmp = None
-    if location is None:
-        tmp = tempfile.TemporaryDirectory(prefix="pnet-kg-store-")
-        where = Path(tmp.name) / "store"
-    else:
-        where = Path(location)
-    try:
-        prepare_location(where, [Path(c) for c in cases])
-    except BaseException:  # SIGTERM and Ctrl-C included: leave no temporary store behind
-        if tmp is not None:
-            tmp.cleanup()
-        raise
-    server = Server(where, port, timeout_s, _tmp=tmp)
-    return server.start()

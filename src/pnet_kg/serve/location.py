@@ -1,0 +1,113 @@
+"""The on-disk Oxigraph store a server reads: the shipped graph plus the user's files, bulk-loaded.
+
+A ``--location`` folder is marked as made here before anything is written to it, and is
+reloaded only when the committed sources or the user's files changed (their fingerprint).
+A folder this command did not make is refused, never emptied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..cases import case_ntriples, is_case_file
+from ..errors import PnetKgError
+from ..io import atomic_writer
+from ..load import load, module_files
+from ..store import check_rdf_file
+
+
+def oxigraph_binary() -> str:
+    """Path of the ``oxigraph`` command installed by the ``oxigraph`` package (``pnet-kg[server]``)."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        raise PnetKgError("the Oxigraph server is not installed: pip install 'pnet-kg[server]' (package oxigraph)")
+    return found
+
+
+def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
+    """The shipped graph and each input as an RDF file Oxigraph can load; case files are imported first."""
+    shipped = workdir / "pnet-kg.nt"
+    with atomic_writer(shipped, "wb") as handle:
+        load().serialize(destination=handle, format="nt", encoding="utf-8")
+    out = [shipped]
+    for i, path in enumerate(files):
+        if is_case_file(path):
+            target = workdir / f"cases-{i}.nt"
+            target.write_bytes(case_ntriples(path))
+            out.append(target)
+        else:
+            check_rdf_file(path)  # Oxigraph's loader would fail later with a backtrace and no file name
+            out.append(path)
+    return out
+
+
+def _fingerprint(inputs: Sequence[Path]) -> str:
+    """Hash of the committed sources and the user's input files (not of serialisations, whose blank
+    node labels change from run to run)."""
+    digest = hashlib.sha256()
+    for path in [*module_files().values(), *inputs]:
+        if not path.is_file():
+            raise PnetKgError(f"{path}: no such file")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+#: Written into a ``--location`` folder before anything else: the folder is a store this command made,
+#: so its contents may be replaced. A folder without it is never emptied.
+OWNER_MARKER = ".pnet-kg-serve-store"
+_FINGERPRINT = "pnet-kg.fingerprint"
+
+
+def _check_location(location: Path) -> bool:
+    """True if ``location`` is a store made by :func:`prepare_location`; False if it is new or empty.
+
+    Anything else (a file, a folder with other contents) is refused: serving never deletes a user's files.
+    """
+    if not location.exists():
+        return False
+    if not location.is_dir():
+        raise PnetKgError(f"{location}: --location must be a folder, and this is a file")
+    if (location / OWNER_MARKER).is_file() or (location / _FINGERPRINT).is_file():
+        return True
+    if any(location.iterdir()):
+        raise PnetKgError(f"{location}: the folder is not empty and is not a store made by pnet-kg serve; "
+                          "give a new or empty folder (its contents would be replaced)")
+    return False
+
+
+def prepare_location(location: Path, files: Sequence[Path] = ()) -> bool:
+    """Make ``location`` hold exactly the shipped graph plus ``files``; return True if it (re)loaded.
+
+    A kept location whose content is unchanged is reused as it is. A folder that is not empty
+    and was not made here is refused (:class:`PnetKgError`), never emptied.
+    """
+    inputs = [Path(f) for f in files]
+    fingerprint = _fingerprint(inputs)
+    ours = _check_location(location)
+    marker = location / _FINGERPRINT
+    if ours and marker.is_file() and marker.read_text() == fingerprint:
+        return False
+    with tempfile.TemporaryDirectory(prefix="pnet-kg-serve-") as tmp:
+        sources = _as_ntriples(inputs, Path(tmp))
+        if ours:
+            shutil.rmtree(location)
+        location.mkdir(parents=True, exist_ok=True)
+        (location / OWNER_MARKER).write_text("a store made by pnet-kg serve; its contents are replaced on reload\n")
+        command = [oxigraph_binary(), "load", "--location", str(location)]
+        for source in sources:
+            command += ["--file", str(source)]
+        # On SIGTERM or Ctrl-C the exception raised in this thread makes subprocess.run kill the loader
+        # and the with-block remove the temporary folder.
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PnetKgError(f"oxigraph could not load the data: {result.stderr.strip()[-500:]}")
+        marker.write_text(fingerprint)
+        return True
+
