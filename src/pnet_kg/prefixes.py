@@ -18,6 +18,8 @@ PNET = Namespace("https://w3id.org/pnet-kg/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 IAO_DEFINITION = OBO["IAO_0000115"]
+#: SHACL; the same IRI as ``sh`` in ``prefixes.tsv``: ``str(SH) == rdf_prefixes()["sh"]``.
+SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
 def _read(name: str) -> dict[str, str]:
@@ -31,6 +33,8 @@ def rdf_prefixes() -> dict[str, str]:
 
     >>> rdf_prefixes()["pnet"]
     'https://w3id.org/pnet-kg/'
+    >>> [str(ns) == rdf_prefixes()[p] for p, ns in (("pnet", PNET), ("obo", OBO), ("oboInOwl", OBOINOWL), ("sh", SH))]
+    [True, True, True, True]
     """
     return _read("prefixes.tsv")
 

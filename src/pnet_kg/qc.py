@@ -25,7 +25,7 @@ from rdflib.term import Node
 from .catalog import read_catalog
 from .errors import QueryError
 from .generate import Origin, row_origins
-from .prefixes import bind_all
+from .prefixes import SH, bind_all
 
 LEVELS = ("ERROR", "WARN", "INFO")
 #: SHACL severity (local name) -> report level
@@ -128,8 +128,6 @@ def _text(node: Node | None, graph: Graph) -> str:
 
 def _rule_name(shape: Node, shapes: Graph) -> str:
     """A shape's name: its local name, or its parent node shape's for a blank property shape."""
-    from .validate import SH
-
     if isinstance(shape, BNode):
         parent = shapes.value(predicate=SH.property, object=shape)
         return _rule_name(parent, shapes) if parent is not None else "shacl"
