@@ -21,7 +21,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from pnet_kg.errors import UnsupportedShape
-from pnet_kg.validate import SH, ValidationReport, compile_shapes, path_text, shapes_graph, validate
+from pnet_kg.prefixes import SH
+from pnet_kg.validate import ValidationReport, compile_shapes, path_text, shapes_graph, validate
 
 EX = Namespace("http://example.org/")
 NODES = [EX.a, EX.b, EX.c, EX.d]

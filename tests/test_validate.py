@@ -13,7 +13,8 @@ from conftest import INPUT, REPO, run_cli
 from rdflib import Graph, URIRef
 from synthetic_cases import synthetic_cases
 
-from pnet_kg.validate import SH, ValidationReport, shapes_graph, validate
+from pnet_kg.prefixes import SH
+from pnet_kg.validate import ValidationReport, shapes_graph, validate
 
 SHAPES = INPUT / "shapes"
 SHP = "https://w3id.org/pnet-kg/shapes/"

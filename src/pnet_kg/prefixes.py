@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import curies
 from rdflib import Graph, Namespace
+from rdflib.namespace import SH as SH  # re-exported beside the project's namespaces
 
 from .resources import ontology_dir
 
@@ -27,6 +28,8 @@ def rdf_prefixes() -> dict[str, str]:
 
     >>> rdf_prefixes()["pnet"]
     'https://w3id.org/pnet-kg/'
+    >>> [str(ns) == rdf_prefixes()[p] for p, ns in (("pnet", PNET), ("obo", OBO), ("oboInOwl", OBOINOWL), ("sh", SH))]
+    [True, True, True, True]
     """
     return _read("prefixes.tsv")
 

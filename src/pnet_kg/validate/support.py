@@ -1,6 +1,6 @@
 """What the fast SHACL engine compiles: an explicit allow-list, and the check that declines the rest.
 
-The compiler in :mod:`pnet_kg.validate` implements exactly the SHACL terms listed here.
+The compiler (:mod:`pnet_kg.validate.compiler`) implements exactly the SHACL terms listed here.
 :func:`check_supported` walks every shape of a shapes graph and raises
 :class:`UnsupportedShape` on any other ``sh:`` term, so ``engine="auto"`` hands the shapes
 to pySHACL instead of skipping a target, parameter or attribute it does not know.
@@ -15,14 +15,13 @@ pnet_kg.errors.UnsupportedShape: shape urn:s uses sh:closed, which the fast engi
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from .errors import UnsupportedShape
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
+from ..errors import UnsupportedShape
+from ..prefixes import SH
 
 #: Target kinds. Implicit class targets (a shape that is also an rdfs:Class or owl:Class) are supported too.
 TARGETS = frozenset({SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf})

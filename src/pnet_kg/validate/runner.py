@@ -1,0 +1,223 @@
+"""Run compiled checks on a pyoxigraph store: the fast engine.
+
+Fills each :class:`~pnet_kg.validate.compiler.Check`'s focus placeholder with its targets
+(classes with their subclasses that have instances), skips cardinality checks a cheap
+pre-scan proves empty, and turns the solutions into :class:`ValidationResult` objects.
+
+>>> import pyoxigraph as ox
+>>> from rdflib import Graph
+>>> shapes = Graph().parse(format="turtle", data="@prefix sh: <http://www.w3.org/ns/shacl#> . "
+...     "<urn:s> sh:targetNode <urn:a> ; sh:property [ sh:path <urn:p> ; sh:minCount 1 ] .")
+>>> [(str(r.focus), check.kind) for r, check in fast_results(ox.Store(), shapes)]
+[('urn:a', 'focus')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from ..errors import UnsupportedShape
+from ..prefixes import SH
+from ..store import from_ox
+from .compiler import FOCUS_TEST, Check, compile_shapes, sparql_term
+from .report import ValidationResult, curie, first_message, node_labels, severity_name
+
+#: A result with the check that found it.
+Sourced = tuple[ValidationResult, Check]
+
+
+def _class_closure(store: ox.Store, cls: Node) -> list[str]:
+    # Only classes with instances matter (an instance's class has one); fewer classes, simpler queries.
+    query = (f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> . "
+             f"FILTER EXISTS {{ ?instance <{RDF.type}> ?c }} }}")
+    found = {f"<{s['c'].value}>" for s in _select(store, query) if isinstance(s["c"], ox.NamedNode)}
+    return sorted(found) or [f"<{cls}>"]
+
+
+def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]],
+                   closures: dict[Node, list[str]]) -> tuple[str, str]:
+    """The focus nodes of ``targets``: a pattern binding each once, and a pattern to test one inside EXISTS."""
+    branches = []
+    for kind, obj in targets:
+        if kind == SH.targetClass:
+            if obj not in closures:
+                closures[obj] = _class_closure(store, obj)
+            classes = closures[obj]
+            if len(classes) == 1:
+                branches.append(f"?this <{RDF.type}> {classes[0]} .")
+            else:
+                branches.append(f"?this <{RDF.type}> ?__target . VALUES ?__target {{ {' '.join(classes)} }}")
+        elif kind == SH.targetNode:
+            branches.append(f"VALUES ?this {{ {sparql_term(obj)} }}")
+        elif kind == SH.targetSubjectsOf:
+            branches.append(f"?this <{obj}> ?__object .")
+        elif kind == SH.targetObjectsOf:
+            branches.append(f"?__subject <{obj}> ?this .")
+    union = " UNION ".join(f"{{ {b} }}" for b in branches)
+    if len(branches) == 1 and targets[0][0] == SH.targetClass and len(closures[targets[0][1]]) == 1:
+        return branches[0], union
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", union
+
+
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _multivalued_predicates(store: ox.Store, predicates: set[str | None]) -> set[str]:
+    """Those of ``predicates`` that some subject has two triples of (one scan for all)."""
+    wanted = sorted(p for p in predicates if p)
+    if not wanted:
+        return set()
+    listed = ", ".join(f"<{p}>" for p in wanted)
+    query = (f"SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s ?p ?o . FILTER(?p IN ({listed})) }} "
+             f"GROUP BY ?p")
+    return {s["p"].value for s in _select(store, query)
+            if int(s["n"].value) > int(s["m"].value)}
+
+
+def _missing_candidates(store: ox.Store, checks: Sequence[Check], closures: dict[Node, list[str]]) -> dict[int, bool]:
+    """For minCount 1 checks: whether any focus node lacks the predicate (one scan per target set)."""
+    by_targets: dict[str, list[Check]] = defaultdict(list)
+    for check in checks:
+        by_targets[repr(sorted(map(str, check.targets)))].append(check)
+    found: dict[int, bool] = {}
+    for group in by_targets.values():
+        focus, _ = _focus_pattern(store, group[0].targets, closures)
+        paths = sorted({c.single_path for c in group if c.single_path})
+        binds = " ".join(f"BIND(NOT EXISTS {{ ?this <{p}> ?v{i} }} AS ?m{i})" for i, p in enumerate(paths))
+        test = " || ".join(f"?m{i}" for i in range(len(paths)))
+        query = f"SELECT {' '.join(f'?m{i}' for i in range(len(paths)))} WHERE {{ {focus} {binds} FILTER({test}) }}"
+        lacking: set[str] = set()
+        for s in _select(store, query):
+            lacking |= {p for i, p in enumerate(paths) if s[f"m{i}"] is not None
+                        and s[f"m{i}"].value == "true"}
+        for c in group:
+            found[id(c)] = c.single_path in lacking
+    return found
+
+
+def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> set[Any]:
+    """Those of ``candidates`` (pyoxigraph terms) that are focus nodes of the shape."""
+    members: set[Any] = set()
+    named = sorted((c for c in candidates if isinstance(c, (ox.NamedNode, ox.Literal))), key=str)
+    for start in range(0, len(named), 500):
+        chunk = " ".join(str(c) for c in named[start:start + 500])
+        query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {chunk} }} {focus_test} }}"
+        members |= {s["this"] for s in _select(store, query)}
+    blanks = [c for c in candidates if isinstance(c, ox.BlankNode)]
+    if blanks:  # blank nodes cannot be written into a query: test them all at once
+        query = f"SELECT DISTINCT ?this WHERE {{ {focus_test} FILTER(isBlank(?this)) }}"
+        found = {s["this"] for s in _select(store, query)}
+        members |= {b for b in blanks if b in found}
+    return members
+
+
+def rdflib_term(term: Any) -> Node | None:
+    """The rdflib term of a pyoxigraph term, ``"abc"^^xsd:string`` written as ``"abc"`` as rdflib writes it."""
+    node = from_ox(term)
+    if isinstance(node, Literal) and node.datatype == XSD.string:
+        # RDF 1.1: "abc" and "abc"^^xsd:string are one term; rdflib's parsers (and pySHACL) write the first
+        return Literal(str(node))
+    return node
+
+
+def _messages_for(check: Check, bindings: dict[str, Node]) -> list[Literal]:
+    if check.kind != "sparql":
+        return list(check.messages)
+    out = []
+    for m in check.messages:
+        text = str(m)
+        for var, val in bindings.items():
+            text = re.sub("{{[?$]{}}}".format(var), str(val).replace("\\", "\\\\"), text)
+        out.append(Literal(text, lang=m.language, datatype=m.datatype))
+    return out
+
+
+@dataclass
+class _RawResult:
+    check: Check
+    focus: Node
+    path: Node | None
+    value: Node | None
+    messages: list[Literal]
+
+
+def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
+    closures: dict[Node, list[str]] = {}
+    raw: list[_RawResult] = []
+    # Cheap pre-tests that let most cardinality checks skip their scan of all focus nodes.
+    multi = _multivalued_predicates(store, {c.single_path for c in checks
+                                            if c.single_path and c.component == SH.MaxCountConstraintComponent})
+    missing = _missing_candidates(store, [c for c in checks
+                                          if c.single_path and c.component == SH.MinCountConstraintComponent], closures)
+    for check in checks:
+        if check.single_path and check.component == SH.MaxCountConstraintComponent and check.single_path not in multi:
+            continue  # no subject has two values of this predicate
+        if check.single_path and check.component == SH.MinCountConstraintComponent and not missing.get(id(check)):
+            continue  # every focus node has a value
+        focus, focus_test = _focus_pattern(store, check.targets, closures)
+        # Queries driven by a path's triples test focus membership afterwards, only for failing rows:
+        # Oxigraph evaluates an EXISTS on every row, which costs more than the constraint itself.
+        post_filter = FOCUS_TEST in check.query
+        query = check.query.replace(FOCUS_TEST, "").replace("__FOCUS__", focus)
+        for cls in set(re.findall(r"__CLASS<([^>]+)>__", query)):
+            if URIRef(cls) not in closures:
+                closures[URIRef(cls)] = _class_closure(store, URIRef(cls))
+            query = query.replace(f"__CLASS<{cls}>__", ", ".join(closures[URIRef(cls)]))
+        try:
+            solutions = store.query(query)
+        except (SyntaxError, ValueError, OSError) as exc:  # a shape whose SPARQL oxigraph refuses
+            raise UnsupportedShape(f"shape {check.shape}: {exc}") from exc
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        rows = [{n: solution[n] for n in names if solution[n] is not None} for solution in solutions]
+        if post_filter and rows:
+            members = _focus_members(store, {r["this"] for r in rows if "this" in r}, focus_test)
+            rows = [r for r in rows if r.get("this") in members]
+        seen: set[tuple[Any, ...]] = set()
+        for row in rows:
+            bound = {n: rdflib_term(term) for n, term in row.items()}
+            focus_node = bound.get("this")
+            if focus_node is None:
+                continue
+            value = bound.get("value")
+            path = check.path
+            if check.kind == "focus":
+                value = None
+            elif check.kind == "sparql":
+                if "path" in bound:
+                    path = bound["path"]
+                if value is None and check.default_value_is_focus:
+                    value = focus_node
+                extra = tuple(sorted((k, str(v)) for k, v in bound.items() if k not in ("this", "path", "value")))
+                ident = (focus_node, path, value, extra)
+                if ident in seen:  # the same guard against duplicate rows as pySHACL's
+                    continue
+                seen.add(ident)
+            raw.append(_RawResult(check, focus_node, path, value, _messages_for(check, {
+                k: v for k, v in bound.items() if v is not None})))
+    return raw
+
+
+def fast_results(store: ox.Store, shapes: Graph) -> list[Sourced]:
+    """The results of the checks compiled from ``shapes`` on ``store``, each with the check that found it."""
+    checks = compile_shapes(shapes)
+    raw = _run_checks(store, checks)
+    labels = node_labels(store, (r.focus for r in raw))
+    results: list[Sourced] = []
+    for r in raw:
+        message = first_message(r.messages) or f"{curie(r.check.component)} failed"
+        results.append((ValidationResult(severity_name(r.check.severity), r.focus, labels[r.focus], r.path, r.value,
+                                         message, r.check.shape, r.check.component), r.check))
+    return results
