@@ -58,6 +58,22 @@ def converter() -> curies.Converter:
     return curies.load_prefix_map(merged)
 
 
+def namespace(prefix: str) -> Namespace:
+    """The namespace ``prefix`` names in ``prefixes.tsv``.
+
+    >>> namespace("case")["A1"]
+    rdflib.term.URIRef('https://w3id.org/pnet-kg/case/A1')
+    """
+    return Namespace(rdf_prefixes()[prefix])
+
+
+#: Namespaces of the map that modules build IRIs and datatypes from.
+RDF = namespace("rdf")
+RDFS = namespace("rdfs")
+XSD = namespace("xsd")
+CASE = namespace("case")
+
+
 def bind_all(graph: Graph) -> Graph:
     """Bind the project's RDF prefixes on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, uri in rdf_prefixes().items():
