@@ -1,9 +1,9 @@
 """The project's prefix map, read once from ``ontology/prefixes.tsv`` and ``xref-prefixes.tsv``.
 
 Every serialisation, query and report binds prefixes from here, so that no
-module carries an ad-hoc prefix; the project's namespaces (``PNET``, ``CASE``, ``OBO``...)
-are read from the same map. The W3C vocabularies (RDF, RDFS, OWL, XSD, SKOS, SHACL) come
-from :mod:`rdflib.namespace`, whose terms are checked.
+module carries an ad-hoc prefix; the namespaces modules build IRIs from (``PNET``, ``CASE``,
+``OBO``, ``XSD``, ``SH``...) are read from the same map. Code that only matches W3C terms may
+use :mod:`rdflib.namespace`, whose terms are checked.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from functools import lru_cache
 
 import curies
 from rdflib import Graph, Namespace
-from rdflib.namespace import SH as SH  # re-exported beside the project's namespaces
 
 from .resources import ontology_dir
 
@@ -72,6 +71,10 @@ SHP = namespace("shp")
 OBO = namespace("obo")
 OBOINOWL = namespace("oboInOwl")
 IAO_DEFINITION = OBO["IAO_0000115"]
+RDF = namespace("rdf")
+RDFS = namespace("rdfs")
+XSD = namespace("xsd")
+SH = namespace("sh")
 
 
 def bind_all(graph: Graph) -> Graph:

@@ -1,0 +1,140 @@
+"""Running SPARQL: :func:`run` for query text, :func:`query` for a named query with its parameters.
+
+Both add the project's prefixes the text uses, refuse ``SERVICE`` unless asked, stop a
+query at its time limit, point an engine's parse error into the user's text, and return
+a :class:`~pnet_kg.query.results.QueryResult` with labels beside the IRIs.
+
+>>> run("SELECT ?l WHERE { pnet:Liver rdfs:label ?l }").rows
+[{'l': 'liver'}]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ..errors import InputError, QueryError
+from ..guard import DEFAULT_TIMEOUT_S, refuse_service, with_timeout
+from ..prefixes import CASE, rdf_prefixes
+from .binding import bound_text, check_values, with_prologue
+from .catalogue import NamedQuery, get_query
+from .engines import EndpointEngine, Target, engine_for
+from .results import Compactor, IriCell, QueryResult, Value
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ")
+_PREFIXED = re.compile(r"(?<![\w<#/:.-])([A-Za-z][\w-]*):(?=[\w%\\])")
+
+
+def _located(message: str, text: str, shift: int) -> str:
+    """Point an engine's parse error into the user's text (the project prefixes added before it
+    shift its lines) and name an undeclared prefix instead of the parser's list of expected tokens.
+
+    >>> _located("the query failed on pyoxigraph: error at 3:5: expected one of Prefix not found, ['%']",
+    ...          "SELECT * WHERE { ?s foo:bar ?o }", 2)
+    "line 1, column 5: unknown prefix 'foo:' (declare it with PREFIX foo: <...>; pnet-kg adds its own: see ontology/prefixes.tsv)"
+    """
+    match = _POSITION.search(message)
+    if match is None:
+        return message
+    where = f"line {int(match[1]) - shift}, column {match[2]}"
+    # An undeclared prefix is the likeliest cause, and parsers report it at odd places. Strings and
+    # <IRIs> may hold colons; what is left of a prefixed name is a prefix use.
+    bare = re.sub(r'<[^>\s]*>|"(?:[^"\\]|\\.)*"|#[^\n]*', " ", text)
+    declared = {p for p in re.findall(r"(?im)^\s*PREFIX\s+([\w.-]*):", text)} | set(rdf_prefixes())
+    unknown = sorted({p for p in _PREFIXED.findall(bare) if p not in declared})
+    if unknown:
+        return (f"{where}: unknown prefix '{unknown[0]}:' (declare it with PREFIX {unknown[0]}: <...>; "
+                "pnet-kg adds its own: see ontology/prefixes.tsv)")
+    detail = message[match.end():]
+    return f"{where}: {detail if len(detail) <= 160 else detail[:157] + '...'}"
+
+
+def run(text: str, on: Target = None, *, cases: Iterable[str | Path] = (), labels: bool = True,
+        named: NamedQuery | None = None, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+        allow_service: bool = False, params: Mapping[str, object] | None = None) -> QueryResult:
+    """Run SPARQL SELECT ``text`` (missing project prefixes are added) and return a :class:`QueryResult`.
+
+    ``SERVICE`` (the engine calling another endpoint) is refused unless ``allow_service``; a query
+    running longer than ``timeout_s`` seconds raises :class:`QueryError` (``None``: no limit).
+
+    With ``named`` and its ``params``, each ``iri`` or ``code`` value is first checked against
+    the graph (:func:`check_values`).
+
+    >>> run("SELECT ?l WHERE { pnet:Liver rdfs:label ?l }").rows
+    [{'l': 'liver'}]
+    """
+    if not isinstance(text, str):
+        raise QueryError(f"the query must be SPARQL text (str), not {type(text).__name__}")
+    if timeout_s is not None and (isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float))
+                                  or not timeout_s > 0):
+        raise QueryError(f"timeout_s must be a positive number of seconds or None, not {timeout_s!r:.60}")
+    if not allow_service:
+        refuse_service(text)
+    engine = engine_for(on, cases)
+    if isinstance(engine, EndpointEngine) and timeout_s is not None:
+        engine.timeout = timeout_s
+    if named is not None and params:
+        check_values(named, params, engine)
+    full = with_prologue(text)
+    try:
+        columns, raw = with_timeout(lambda: engine.select(full), timeout_s, "the query")
+    except QueryError as exc:
+        raise QueryError(_located(str(exc), text, full.count("\n") - text.count("\n"))) from exc
+    compact = Compactor()
+    iris: set[str] = set()
+    iri_columns: set[str] = set()
+    rows: list[dict[str, Value]] = []
+    for cells in raw:
+        row: dict[str, Value] = {}
+        for column, cell in zip(columns, cells):
+            if isinstance(cell, IriCell):
+                iris.add(str(cell))
+                iri_columns.add(column)
+                row[column] = compact(str(cell))
+            else:
+                row[column] = cell  # type: ignore[assignment]
+        rows.append(row)
+    label_map: dict[str, str] = {}
+    # Case and metastasis IRIs carry no labels (the case contract has none): skip them, which
+    # spares a remote endpoint one request per 400 cases.
+    iris = {i for i in iris if not i.startswith(CASE)}
+    if labels and iris:
+        label_map = {compact(iri): label for iri, label in engine.labels(iris).items()}
+    return QueryResult(columns=columns, rows=rows, labels=label_map,
+                       iri_columns=tuple(c for c in columns if c in iri_columns),
+                       name=named.name if named else None, engine=engine.name)
+
+
+def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), labels: bool = True,
+          timeout_s: float | None = DEFAULT_TIMEOUT_S, **params: object) -> QueryResult:
+    """Run the named query ``name`` with keyword parameters and return its rows.
+
+    ``on`` chooses the engine: ``None`` (the shipped graph in an embedded pyoxigraph
+    store, with the files of ``cases`` added when given), an :class:`rdflib.Graph`, a
+    :class:`pyoxigraph.Store` (for example from :func:`pnet_kg.store.oxigraph_store`)
+    or the URL of a SPARQL endpoint. Every engine gives the same rows. A query running
+    longer than ``timeout_s`` seconds raises :class:`QueryError`.
+
+    Raises :class:`QueryError` for an unknown query or parameter, or an ill-typed
+    value, listing what is allowed.
+
+    >>> rows = query("node-classification", subsite="head", node_group="celiac").rows
+    >>> sorted({(r["staging_system"], r["classification"]) for r in rows})[:1]
+    [('pnet:System_AJCC8_SEER_EOD2018', 'pnet:Distant')]
+    """
+    if not isinstance(name, str):
+        raise QueryError(f"the query name must be a str, not {type(name).__name__}")
+    named = get_query(name)
+    return run(bound_text(named, params), on, cases=cases, labels=labels, named=named, params=params,
+               timeout_s=timeout_s)
+
+
+def read_query_file(path: str | Path) -> str:
+    """Read a user's ``.rq`` file; errors name the file."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the query: {exc}", file=path) from exc
