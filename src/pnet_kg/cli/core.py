@@ -18,7 +18,8 @@ from .options import emit, output_option, table_format_option
 def build_cmd(out_dir: str, docs: bool) -> None:
     """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) and pnet-kg.html into the build folder.
 
-    First regenerates the staging-rules module from ontology/templates/ (as pnet-kg generate does).
+    First regenerates the staging-rules module from ontology/templates/ and the SSSOM mapping file
+    (as pnet-kg generate does).
     """
     from ..build import build
     from ..generate import write
@@ -26,6 +27,17 @@ def build_cmd(out_dir: str, docs: bool) -> None:
     generated, changed = write()
     if changed:
         click.echo(f"wrote {generated.target} (generated from ontology/templates/)")
+    import importlib.util
+
+    if importlib.util.find_spec("sssom") is None:
+        click.echo("SSSOM mapping file not regenerated: sssom-py is not installed (pip install 'pnet-kg[curation]')",
+                   err=True)
+    else:
+        from ..mappings import write_mappings
+
+        mappings, changed = write_mappings()
+        if changed:
+            click.echo(f"wrote {mappings} (SSSOM, from the graph's cross-references)")
 
     for artifact in build(out_dir):
         click.echo(f"wrote {artifact.path} ({artifact.format}, {artifact.triples} triples)")
