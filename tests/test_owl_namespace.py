@@ -10,4 +10,4 @@ def test_terms_are_reached_by_name_through_the_namespace() -> None:
     assert onto.NodeGroup_celiac is None  # the base IRI is the ontology's, not the terms'
     pnet = onto.get_namespace(TERMS)
     assert pnet.NodeGroup_celiac is not None and pnet.NodeGroup_celiac.iri == TERMS + "NodeGroup_celiac"
-    assert pnet.Liver.label.first() == "liver"
+    assert str(pnet.Liver.label.first()) == "liver"
