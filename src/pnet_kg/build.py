@@ -94,6 +94,8 @@ def stamp_release(graph: Graph, version: str, issued: _dt.date) -> Graph:
     graph.set((root, OWL.versionIRI, URIRef(f"{RELEASES}{version}/pnet-kg.owl")))
     graph.set((root, OWL.versionInfo, Literal(version)))
     graph.set((root, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+    # OWL 2 DL (and Protégé's OWL API profile check) wants every annotation property declared.
+    graph.add((DCTERMS.issued, RDF.type, OWL.AnnotationProperty))
     return graph
 
 
