@@ -124,7 +124,8 @@ def mapping_rows(graph: Graph | None = None) -> list[dict[str, str]]:
     return rows
 
 
-def _sssom() -> Any:
+def require_sssom() -> Any:
+    """sssom-py's ``MappingSetDataFrame``, or a :class:`PnetKgError` saying how to install sssom-py."""
     try:
         from sssom.util import MappingSetDataFrame
     except ImportError as exc:
@@ -137,7 +138,7 @@ def mapping_set(rows: list[dict[str, str]] | None = None) -> Any:
     """The rows as an sssom-py ``MappingSetDataFrame`` whose prefix map is the project's (the prefixes used)."""
     import pandas as pd
 
-    msdf_class = _sssom()
+    msdf_class = require_sssom()
     rows = rows if rows is not None else mapping_rows()
     used = {r[c].split(":", 1)[0] for r in rows for c in ("subject_id", "predicate_id", "object_id")}
     project = converter().prefix_map

@@ -21,6 +21,11 @@ def generate_cmd(check: bool, directory: str | None) -> None:
     """
     from ..generate import differences, generate, write
 
+    if directory is None:  # the shipped ontology: its mapping file is regenerated (or checked) too
+        from ..mappings import require_sssom
+
+        require_sssom()  # before anything is written
+
     if check:
         result = generate(directory)
         lines = differences(result)
