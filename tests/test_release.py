@@ -61,3 +61,6 @@ def test_cli_release_stamps_every_artifact_and_the_docs(tmp_path: Path) -> None:
         assert str(g.value(ROOT, OWL.versionIRI)) == "https://w3id.org/pnet-kg/releases/0.3.0/pnet-kg.owl"
         assert str(g.value(ROOT, DCTERMS.issued)) == "2027-01-15"
     assert "https://w3id.org/pnet-kg/releases/0.3.0/pnet-kg.owl" in (tmp_path / "pnet-kg.html").read_text()
+    mappings = (tmp_path / "pnet-kg.sssom.tsv").read_text()
+    assert "mapping_set_version: https://w3id.org/pnet-kg/releases/0.3.0/pnet-kg.sssom.tsv" in mappings
+    assert "mapping_date: '2027-01-15'" in mappings or "mapping_date: 2027-01-15" in mappings

@@ -134,7 +134,7 @@ def require_sssom() -> Any:
     return MappingSetDataFrame
 
 
-def mapping_set(rows: list[dict[str, str]] | None = None) -> Any:
+def mapping_set(rows: list[dict[str, str]] | None = None, release: dict[str, str] | None = None) -> Any:
     """The rows as an sssom-py ``MappingSetDataFrame`` whose prefix map is the project's (the prefixes used)."""
     import pandas as pd
 
@@ -150,6 +150,7 @@ def mapping_set(rows: list[dict[str, str]] | None = None) -> Any:
                                    "graph (oboInOwl:hasDbXref as skos:exactMatch, and the skos match properties); "
                                    "each comment says how the identifier was checked. Do not edit by hand.",
         "license": "https://creativecommons.org/licenses/by/4.0/",
+        **(release or {}),
     }
     import curies
 
@@ -157,22 +158,29 @@ def mapping_set(rows: list[dict[str, str]] | None = None) -> Any:
                       metadata=metadata)
 
 
-def mappings_text(graph: Graph | None = None) -> str:
-    """The SSSOM/TSV text that :func:`write_mappings` writes (sssom-py's own serialisation)."""
+def mappings_text(graph: Graph | None = None, release: dict[str, str] | None = None) -> str:
+    """The SSSOM/TSV text that :func:`write_mappings` writes (sssom-py's own serialisation).
+
+    ``release`` adds metadata to the header (``mapping_set_version``, ``mapping_date``) for a release copy.
+    """
     from sssom.writers import write_table
 
-    msdf = mapping_set(mapping_rows(graph))
+    msdf = mapping_set(mapping_rows(graph), release)
     buffer = io.StringIO()
     write_table(msdf, buffer)
     return buffer.getvalue()
 
 
-def write_mappings(target: Path | None = None, graph: Graph | None = None) -> tuple[Path, bool]:
-    """Write the mapping file (default ``ontology/mappings/pnet-kg.sssom.tsv``); return it and whether it changed."""
+def write_mappings(target: Path | None = None, graph: Graph | None = None,
+                   release: dict[str, str] | None = None) -> tuple[Path, bool]:
+    """Write the mapping file (default ``ontology/mappings/pnet-kg.sssom.tsv``); return it and whether it changed.
+
+    ``release`` (see :func:`mappings_text`) is for the copy ``pnet-kg build`` writes beside the release artifacts.
+    """
     from .io import atomic_write_text
 
     path = target if target is not None else mappings_dir() / "pnet-kg.sssom.tsv"
-    text = mappings_text(graph)
+    text = mappings_text(graph, release)
     old = path.read_text(encoding="utf-8") if path.exists() else None
     if old != text:
         atomic_write_text(path, text)
