@@ -53,3 +53,34 @@ def test_blank_nodes_order_does_not_follow_the_input_order(tmp_path: Path) -> No
     format_files([forward, backward])
     assert forward.read_text() == backward.read_text()
     assert not any(r.changed for r in format_files([forward, backward], check=True))
+
+
+def test_adding_a_term_changes_only_its_own_lines(tmp_path: Path) -> None:
+    # rdflib orders subjects by how often they are referenced: a new term pointing at
+    # pnet:AnatomicalSite used to move that class's block. The diff must hold only the new block.
+    import difflib
+
+    from pnet_kg.resources import ontology_dir
+
+    source = ontology_dir() / "anatomy.ttl"
+    target = tmp_path / "anatomy.ttl"
+    before = source.read_text(encoding="utf-8")
+    target.write_text(before + "\n<https://w3id.org/pnet-kg/AaaNewSite> a <http://www.w3.org/2002/07/owl#Class> ;\n"
+                      "  <http://www.w3.org/2000/01/rdf-schema#subClassOf> <https://w3id.org/pnet-kg/AnatomicalSite> ,"
+                      " <https://w3id.org/pnet-kg/Liver> .\n", encoding="utf-8")
+    format_files([target])
+    diff = [line for line in difflib.unified_diff(before.splitlines(), target.read_text().splitlines(), n=0, lineterm="")
+            if not line.startswith(("---", "+++", "@@"))]
+    assert not [line for line in diff if line.startswith("-")], diff
+    # difflib may align the new block's closing "." and blank line with the neighbour's: compare the content
+    added = [line[1:].strip() for line in diff if line[1:].strip() not in ("", ".")]
+    assert added == ["pnet:AaaNewSite", "a owl:Class ;", "rdfs:subClassOf", "pnet:AnatomicalSite ,", "pnet:Liver ;"], added
+    assert len(diff) == 7, diff  # those lines, one "." and one blank line
+
+
+def test_subjects_are_in_iri_order_not_reference_order(tmp_path: Path) -> None:
+    f = tmp_path / "x.ttl"
+    f.write_text("@prefix : <https://w3id.org/pnet-kg/> .\n:A :p :Z . :B :p :Z . :C :p :Z . :Z :p :A .\n")
+    format_files([f])
+    text = f.read_text()
+    assert text.index("\npnet:A\n") < text.index("\npnet:B\n") < text.index("\npnet:C\n") < text.index("\npnet:Z\n")

@@ -1,7 +1,11 @@
 """Canonical Turtle for the committed sources, so that a Protégé save normalises to a small diff.
 
-The canonical form is rdflib's ``longturtle`` (subjects, predicates and objects
-sorted; blank nodes nested and named canonically) with the project's prefixes.
+The canonical form is rdflib's ``longturtle`` (predicates and objects sorted; blank nodes
+nested and named canonically) with the project's prefixes, and subjects in IRI order
+(named subjects first, then the top-level blank nodes by canonical label). rdflib orders
+subjects by how often they are referenced, so adding a term that points at an existing
+one used to move that one's block; sorting by IRI alone keeps every untouched block
+where it was, and a new term adds only its own lines.
 Comments and layout of a hand-edited file are not kept (the canonical file is the
 committed one), except the comment lines a file opens with: the header of a generated module.
 """
@@ -12,12 +16,40 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from typing import Any
+
+from rdflib import BNode, Graph
+from rdflib.namespace import OWL, RDF
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from .errors import InputError
 from .io import atomic_write_text
 from .load import parse_file
 from .prefixes import bind_all
+
+
+class _StableTurtleSerializer(LongTurtleSerializer):
+    """``longturtle`` with subjects ordered by IRI only (not by reference count), the ontology header first."""
+
+    def orderSubjects(self) -> list[Any]:  # noqa: N802 - rdflib's name
+        headers = set(self.store.subjects(RDF.type, OWL.Ontology))
+
+        def key(subject: Any) -> tuple[bool, bool, int, str]:
+            # Blank nodes keep rdflib's order (unreferenced ones first, so that each nests its lists and
+            # restrictions); a named term cannot change how often a blank node is referenced.
+            blank = isinstance(subject, BNode)
+            return blank, subject not in headers, self._references[subject] if blank else 0, str(subject)
+
+        return sorted(self._subjects, key=key)
+
+
+def _serialize(graph: Graph) -> str:
+    import io
+
+    buffer = io.BytesIO()
+    _StableTurtleSerializer(graph).serialize(buffer, encoding="utf-8", canon=True)  # type: ignore[no-untyped-call]
+    return buffer.getvalue().decode("utf-8")
+
 
 _PREFIX_LINE = re.compile(r"^PREFIX\s+([\w.-]*:)\s*<([^>]*)>$")
 
@@ -33,7 +65,7 @@ def canonical_turtle(graph: Graph) -> str:
     bind_all(out)
     for triple in graph:
         out.add(triple)
-    text = out.serialize(format="longturtle", canon=True)
+    text = _serialize(out)
     # longturtle leaves trailing blanks after some predicates; strip them (no literal spans lines:
     # the check below refuses multi-line literals, which could hold meaningful trailing spaces).
     lines = [line.rstrip() for line in text.splitlines()]

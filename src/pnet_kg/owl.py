@@ -4,11 +4,18 @@ owlready2 cannot read Turtle, so the merged graph (the same one ``pnet-kg build`
 writes, see :func:`pnet_kg.build.merged_ontology`) is converted to N-Triples in
 a temporary file and loaded from there; the Turtle sources stay the one copy.
 
+The ontology's base IRI ends in ``pnet-kg.owl#`` while its terms are
+``https://w3id.org/pnet-kg/X``, so ``onto.NodeGroup_celiac`` finds nothing: reach terms by
+name through the terms' namespace, :data:`TERMS` (``onto.get_namespace(TERMS)``):
+
 >>> onto = load_owlready()
 >>> onto.base_iri
 'https://w3id.org/pnet-kg/pnet-kg.owl#'
->>> onto.world["https://w3id.org/pnet-kg/Insulinoma"].label.first()
-locstr('insulinoma', 'en')
+>>> pnet = onto.get_namespace(TERMS)
+>>> pnet.NodeGroup_celiac.label.first()
+locstr('celiac lymph nodes', 'en')
+>>> pnet.Insulinoma.is_a
+[pnet-kg.FunctionalPancreaticNeuroendocrineTumour]
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from .errors import ReasonerError
 from .guard import as_paths, check_type
 from .load import load
 
+#: The namespace of pnet-kg's terms, for owlready2's ``onto.get_namespace(TERMS).Liver``.
+TERMS = "https://w3id.org/pnet-kg/"
 _HERE = Path(__file__).resolve().parent
 #: The helper run by :func:`run_owlcheck`: OWL API loading, OWL 2 DL profile and explanations.
 OWLCHECK_SOURCE = _HERE / "java" / "OwlCheck.java"
@@ -55,6 +64,8 @@ def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = Non
     The ontology's ``world`` attribute is the :class:`owlready2.World`; nothing is
     shared with owlready2's default world, so two calls never see each other's
     individuals. ``graph`` (a merged graph, see :func:`merged_graph`) skips re-reading the sources.
+    Terms are reached by name through their namespace, not the ontology's base IRI:
+    ``load_owlready().get_namespace(TERMS).NodeGroup_celiac`` (see the module's example).
 
     Raises :class:`pnet_kg.errors.InputError` for an extra file that is missing or does not parse.
     """

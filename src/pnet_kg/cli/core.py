@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -15,28 +16,57 @@ from .options import emit, output_option, table_format_option
               help="Folder for the release artifacts.")
 @click.option("--docs/--no-docs", default=True, show_default=True,
               help="Also write HTML documentation of the ontology (pyLODE).")
-def build_cmd(out_dir: str, docs: bool) -> None:
+@click.option("--version", "version", default=None, metavar="VERSION",
+              help="Release version for owl:versionIRI/owl:versionInfo (default: the package version).")
+@click.option("--release-date", "release_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Release date (YYYY-MM-DD) written as dcterms:issued (default: today, UTC).")
+def build_cmd(out_dir: str, docs: bool, version: str | None, release_date: datetime.datetime | None) -> None:
     """Write release artifacts (pnet-kg.owl RDF/XML, .ttl, .jsonld, .nt) and pnet-kg.html into the build folder.
 
-    First regenerates the staging-rules module from ontology/templates/ (as pnet-kg generate does).
+    Each artifact is stamped with the release: owl:versionIRI .../releases/VERSION/pnet-kg.owl,
+    owl:versionInfo VERSION and dcterms:issued DATE.
+
+    First regenerates the staging-rules module from ontology/templates/ and the SSSOM mapping file
+    (as pnet-kg generate does); a copy of the mappings stamped with the release goes beside the artifacts.
     """
-    from ..build import build
+    import importlib.util
+
+    from ..build import RELEASES, build, check_version, merged_ontology, package_version, stamp_release
     from ..generate import write
+
+    if version is not None:
+        check_version(version)  # before anything is written
 
     generated, changed = write()
     if changed:
         click.echo(f"wrote {generated.target} (generated from ontology/templates/)")
+    has_sssom = importlib.util.find_spec("sssom") is not None
+    if has_sssom:
+        from ..mappings import write_mappings
 
-    for artifact in build(out_dir):
+        mappings, changed = write_mappings()
+        if changed:
+            click.echo(f"wrote {mappings} (SSSOM, from the graph's cross-references)")
+    else:
+        click.echo("SSSOM mapping file not regenerated: sssom-py is not installed (pip install 'pnet-kg[curation]')",
+                   err=True)
+
+    release = version if version is not None else package_version()
+    issued = release_date.date() if release_date else datetime.datetime.now(datetime.timezone.utc).date()
+    for artifact in build(out_dir, version=release, issued=issued):
         click.echo(f"wrote {artifact.path} ({artifact.format}, {artifact.triples} triples)")
+    if has_sssom:
+        stamp = {"mapping_set_version": f"{RELEASES}{release}/pnet-kg.sssom.tsv", "mapping_date": issued.isoformat()}
+        copy, _ = write_mappings(Path(out_dir) / "pnet-kg.sssom.tsv", release=stamp)
+        click.echo(f"wrote {copy} (SSSOM mappings of the release)")
     if docs:
         from ..docs import write_docs
 
-        path = write_docs(Path(out_dir))
-        if path is None:
+        page = write_docs(Path(out_dir), stamp_release(merged_ontology(), release, issued))
+        if page is None:
             click.echo("HTML documentation not written: pyLODE cannot be imported (pip install pylode)", err=True)
         else:
-            click.echo(f"wrote {path} (HTML documentation)")
+            click.echo(f"wrote {page} (HTML documentation)")
 
 
 @click.command("fmt")
