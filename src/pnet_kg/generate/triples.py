@@ -22,7 +22,8 @@ from rdflib.term import Node
 from ..prefixes import IAO_DEFINITION, OBO, PNET, bind_all
 from .tables import (Origin, Row, Vocabulary, boolean_cell, decimal_cell, identifier_cell, read_table,
                      text_cell)
-from .wording import Criterion, SystemWords, Text, criterion_text, join_or, m_text, range_words, stage_text
+from .wording import (Criterion, SystemWords, Text, criterion_text, join_or, m_text, range_label, range_words,
+                      stage_text)
 
 #: The ontology IRI of the generated module (the catalog maps it to its file).
 MODULE_IRI = str(PNET["knowledge/staging-rules.owl"])
@@ -253,8 +254,9 @@ class Generator:
                 seen.append((row, key, interval))
             # the text is worded from the same cells as the triples above: one edit changes both
             axis = next(axes[cls] for cls in axes if assigns in self.vocab.codes(cls).values())
-            words = range_words(*[(None if v is None else _number(v), inc) for _, v, _, inc in bounds],
-                                None if unit is None else self._unit_symbol(row, unit))
+            ends = [(None if v is None else _number(v), inc) for _, v, _, inc in bounds]
+            symbol = None if unit is None else self._unit_symbol(row, unit)
+            words = (range_label(ends[0], ends[1], symbol), range_words(ends[0], ends[1], symbol))
             subject_words = (f"a {self._label_of(diff)} pancreatic neuroendocrine neoplasm" if axis == "grade"
                              else "a primary tumour" if axis == "T" else "a tumour")
             text = criterion_text(self.words(row), bool(boolean_cell(row, "inference")), axis, row["assigns"],

@@ -6,10 +6,11 @@ notation and ``named in rule text`` in ``systems.tsv``, a variable's or unit's w
 ``wording.tsv``, else a term's label); only the sentence frames live here.
 
 >>> system = SystemWords("AJCC8 pancreatic NET", "the AJCC 8th edition pancreatic NET chapter")
+>>> bounds = ((None, None), ("20", False), "mm")
 >>> text = criterion_text(system, False, "T", "T1", "a primary tumour", Criterion(("size", "a greatest dimension"),
-...                       range_words((None, None), ("20", False), "mm"), ()))
+...                       (range_label(*bounds), range_words(*bounds)), ()))
 >>> text.label
-'AJCC8 pancreatic NET T1 by size'
+'AJCC8 pancreatic NET T1 by size < 20 mm'
 >>> text.statement
 'Under the AJCC 8th edition pancreatic NET chapter, a primary tumour with a greatest dimension below 20 mm is T1.'
 """
@@ -56,10 +57,11 @@ class Text:
 
 @dataclass(frozen=True)
 class Criterion:
-    """What a criterion rule tests: a variable's (label words, sentence words) and range, and invaded structures."""
+    """What a criterion rule tests: a variable's (label words, sentence words), its range in a label and in a
+    sentence (:func:`range_label`, :func:`range_words`), and the invaded structures."""
 
     variable: tuple[str, str] | None
-    range: str
+    range: tuple[str, str]
     structures: Sequence[str]
 
 
@@ -70,6 +72,22 @@ def join_or(items: Sequence[str]) -> str:
     'T1, T2 or T3'
     """
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def range_label(lower: Bound, upper: Bound, unit: str | None) -> str:
+    """A range in a label, in signs; ``unit`` is the unit's symbol, or None for a count.
+
+    >>> range_label(("3", True), ("20", True), "%"), range_label(("20", False), (None, None), "mm")
+    ('>= 3 % and <= 20 %', '> 20 mm')
+    """
+    (lo, lo_in), (hi, hi_in) = lower, upper
+    suffix = "" if unit is None else f" {unit}"
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>=' if lo_in else '>'} {lo}{suffix}")
+    if hi is not None:
+        parts.append(f"{'<=' if hi_in else '<'} {hi}{suffix}")
+    return " and ".join(parts)
 
 
 def range_words(lower: Bound, upper: Bound, unit: str | None) -> str:
@@ -111,8 +129,8 @@ def criterion_text(system: SystemWords, inference: bool, axis: str, code: str, s
     """A grade (``axis`` ``grade``), T or N rule: ``subject`` with the variable's range or invading structures."""
     by, conditions = [], []
     if criterion.variable is not None:
-        by.append(criterion.variable[0])
-        conditions.append(f"with {criterion.variable[1]} {criterion.range}")
+        by.append(f"{criterion.variable[0]} {criterion.range[0]}")
+        conditions.append(f"with {criterion.variable[1]} {criterion.range[1]}")
     if criterion.structures:
         by.append("invasion")
         conditions.append(f"that invades {join_or([f'the {s}' for s in criterion.structures])}")
