@@ -31,6 +31,9 @@ MODULE_IRI = str(PNET["knowledge/staging-rules.owl"])
 _RULE_COLUMNS = ("source", "evidence", "strength", "inference", "comment")
 #: A claim that is no rule has no facts to word its text from: its label, definition and statement are written.
 _CLAIM_COLUMNS = ("source", "evidence", "strength", "inference", "label", "definition", "statement", "comment")
+#: Columns a rule table no longer has: a row in the old layout is refused with the reason, not misread.
+_RETIRED = {name: f"the {name} is now worded from the row's cells (ontology/templates/README.md): delete the column"
+            for name in ("label", "definition", "statement")}
 _ECO = re.compile(r"^ECO:(\d{7})$")
 
 
@@ -55,8 +58,8 @@ class Generator:
         self.systems: dict[str, System] = {}
         self.wording: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def rows(self, name: str, columns: Sequence[str]) -> list[Row]:
-        return read_table(self.templates / name, columns)
+    def rows(self, name: str, columns: Sequence[str], retired: dict[str, str] | None = None) -> list[Row]:
+        return read_table(self.templates / name, columns, retired)
 
     def add(self, subject: URIRef, row: Row, cls: URIRef, pairs: Sequence[tuple[URIRef, Node | None]]) -> None:
         if subject in self.origins:
@@ -189,7 +192,7 @@ class Generator:
             ])
 
     def _rule_rows(self, name: str, columns: Sequence[str]) -> Iterator[tuple[Row, URIRef, System, URIRef]]:
-        for row in self.rows(name, (*columns, *_RULE_COLUMNS)):
+        for row in self.rows(name, (*columns, *_RULE_COLUMNS), _RETIRED):
             yield row, PNET["Rule_" + identifier_cell(row, "rule")], self.system(row), \
                 self.vocab.term(row, "differentiation", "Differentiation")
 
