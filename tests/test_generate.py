@@ -151,7 +151,7 @@ def test_the_wording_follows_the_inclusive_flag_the_unit_and_the_combination(ont
     statement = URIRef(PNET + "statement")
     assert str(graph.value(URIRef(PNET + "Rule_WHO2019_G1_ki67"), label)) == "WHO 2019 G1 by Ki-67 index <= 3 per cent"
     assert str(graph.value(URIRef(PNET + "Rule_WHO2019_G2_ki67"), statement)) == (
-        "Under WHO 2019, a well differentiated pancreatic neuroendocrine neoplasm with a Ki-67 index above 3 per cent "
+        "Under WHO 2019, a well-differentiated pancreatic neuroendocrine tumour with a Ki-67 index above 3 per cent "
         "and at most 20 per cent is graded G2.")
     # every N category the system's stage groups use is "any N"
     assert str(graph.value(URIRef(PNET + "Rule_AJCC8_NET_stage_III_T4"), label)) == (

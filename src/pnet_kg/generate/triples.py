@@ -128,7 +128,7 @@ class Generator:
 
     def read_wording(self) -> None:
         kinds = {"family": "SubsiteFamily", "node group": "LymphNodeGroup", "variable": "MeasuredVariable",
-                 "unit": "Unit"}
+                 "unit": "Unit", "differentiation": "Differentiation"}
         for row in self.rows("wording.tsv", ("kind", "code", "in a sentence", "in a label")):
             kind = row["kind"]
             if kind not in kinds:
@@ -204,6 +204,12 @@ class Generator:
         label = self._label_of(variable)
         return label, f"a {label}"
 
+    def _grading_subject(self, row: Row, diff: URIRef) -> str:
+        """What a grading rule grades: its differentiation's ``wording.tsv`` row, else worded from its label."""
+        if ("differentiation", row["differentiation"]) in self.wording:
+            return self.wording[("differentiation", row["differentiation"])][0]
+        return f"a {self._label_of(diff)} pancreatic neuroendocrine neoplasm"
+
     def _unit_symbol(self, row: Row, unit: URIRef) -> str:
         if ("unit", row["unit"]) in self.wording:
             return self.wording[("unit", row["unit"])][0]
@@ -260,7 +266,7 @@ class Generator:
             ends = [(None if v is None else _number(v), inc) for _, v, _, inc in bounds]
             symbol = None if unit is None else self._unit_symbol(row, unit)
             words = (range_label(ends[0], ends[1], symbol), range_words(ends[0], ends[1], symbol))
-            subject_words = (f"a {self._label_of(diff)} pancreatic neuroendocrine neoplasm" if axis == "grade"
+            subject_words = (self._grading_subject(row, diff) if axis == "grade"
                              else "a primary tumour" if axis == "T" else "a tumour")
             text = criterion_text(self.words(row), bool(boolean_cell(row, "inference")), axis, row["assigns"],
                                   subject_words, Criterion(None if variable is None else
