@@ -136,13 +136,11 @@ def criterion_text(system: SystemWords, inference: bool, axis: str, code: str, s
         conditions.append(f"that invades {join_or([f'the {s}' for s in criterion.structures])}")
     outcome = f"is graded {code}" if axis == "grade" else f"is {code}"
     sentence = " ".join([subject, " and ".join(conditions), outcome] if conditions else [subject, outcome])
-    note = ""
     if criterion.structures and criterion.variable is None and axis == "T":
         sentence += ", whatever its size"
-    if not conditions:
-        note = "; a criterion rule without a variable or structure holds for every tumour of its differentiation"
-    if axis == "N":
-        note = "; regional nodes are those the node table classifies as regional for the primary sub-site"
+    note = ("; regional nodes are those the node table classifies as regional for the primary sub-site" if axis == "N"
+            else "" if conditions
+            else "; a criterion rule without a variable or structure holds for every tumour of its differentiation")
     return _text(system, inference, _KIND[axis], f"{code} by {' and '.join(by) or 'differentiation'}", sentence, note)
 
 
