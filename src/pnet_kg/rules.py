@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
@@ -141,6 +141,8 @@ class Vocabulary:
     node_groups: Mapping[str, str]
     distant_sites: Mapping[str, str]
     hepatic_sites: frozenset[str]  #: distant-site codes that are the liver or part of it
+    sstr: Mapping[str, str] = field(default_factory=dict)  #: somatostatin-receptor status codes
+    progression: Mapping[str, str] = field(default_factory=dict)  #: progression status codes
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ SELECT ?kind ?code ?term WHERE {
   VALUES (?kind ?class) {
     ("differentiation" pnet:Differentiation) ("subsite" pnet:PrimarySubsite) ("structure" pnet:AdjacentStructure)
     ("functional" pnet:FunctionalStatus) ("node_group" pnet:LymphNodeGroup) ("distant_site" pnet:DistantOrganSite)
+    ("sstr" pnet:SomatostatinReceptorStatus) ("progression" pnet:ProgressionStatus)
   }
   ?term a ?class ; skos:notation ?code .
 }
@@ -267,6 +270,7 @@ def _vocabulary(graph: Graph) -> Vocabulary:
         differentiations=kinds.get("differentiation", {}), subsites=kinds.get("subsite", {}), subsite_family=family,
         structures=kinds.get("structure", {}), functional=kinds.get("functional", {}),
         node_groups=kinds.get("node_group", {}), distant_sites=kinds.get("distant_site", {}), hepatic_sites=hepatic,
+        sstr=kinds.get("sstr", {}), progression=kinds.get("progression", {}),
     )
 
 
