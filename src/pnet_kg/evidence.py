@@ -241,8 +241,8 @@ class EvidenceMatcher:
                         failed.append(f"excluded by {c.field}={decimal_text(value)}: {c.statement}")  # type: ignore[arg-type]
                 elif value not in c.allowed:
                     failed.append(f"excluded by {c.field}={value}: {c.statement}")
-            status: TrialStatus = "excluded" if failed else "unknown" if unknown else "included"
-            trials.append(TrialMatch(trial, self.trial_label[trial], status, tuple(failed or unknown)))
+            verdict: TrialStatus = "excluded" if failed else "unknown" if unknown else "included"
+            trials.append(TrialMatch(trial, self.trial_label[trial], verdict, tuple(failed or unknown)))
         guidelines = []
         distant = m not in (UNKNOWN, "M0")
         for rec in self.recommendations:
