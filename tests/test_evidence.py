@@ -104,6 +104,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_cli_csv_json_and_table_say_it_is_no_recommendation(tmp_path: Path) -> None:
     path = _write(tmp_path, "Case ID,Histology,Primary site,Ki-67 (%),SSTR status,Progression\n"
                             "A1,net,tail,12,positive,progressive\n")
@@ -119,6 +120,7 @@ def test_cli_csv_json_and_table_say_it_is_no_recommendation(tmp_path: Path) -> N
     assert table.stdout.splitlines()[0] == f"# {NOTICE}"
 
 
+@pytest.mark.slow
 def test_cli_bad_new_field_exits_2_with_file_line_field(tmp_path: Path) -> None:
     path = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,progression\n"
                             "A1,net,tail,4,stable\nA2,net,tail,4,worsening\n")
@@ -132,6 +134,7 @@ def test_cli_bad_new_field_exits_2_with_file_line_field(tmp_path: Path) -> None:
     assert staged.returncode == 2 and ":2" in staged.stderr and "somatostatin_receptor_status" in staged.stderr
 
 
+@pytest.mark.slow
 def test_cli_keep_going_matches_the_good_rows(tmp_path: Path) -> None:
     path = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,progression\n"
                             "A1,net,tail,4,stable\nA2,net,tail,4,worsening\n")

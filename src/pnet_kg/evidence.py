@@ -56,6 +56,16 @@ class Criterion:
     range: Interval | None
     statement: str
 
+    @property
+    def requirement(self) -> str:
+        """What the criterion requires, short: ``ki67_percent < 10``, ``{G1, G2}``."""
+        if self.range is None:
+            return "{" + ", ".join(sorted(self.allowed)) + "}"
+        r = self.range
+        lo = "" if math.isinf(r.lo) else f"{decimal_text(r.lo)} {'<=' if r.lo_inclusive else '<'} "
+        hi = "" if math.isinf(r.hi) else f" {'<=' if r.hi_inclusive else '<'} {decimal_text(r.hi)}"
+        return f"{lo}{self.field}{hi}"
+
 
 @dataclass(frozen=True)
 class Recommendation:
@@ -143,7 +153,8 @@ SELECT ?claim ?sourceLabel ?therapy ?category ?diff ?progression ?condition ?sta
   OPTIONAL { ?claim pnet:statement ?statement } OPTIONAL { ?claim pnet:condition ?condition }
   OPTIONAL { ?claim pnet:restsOn ?rests . ?rests rdfs:label ?restsLabel }
   ?claim pnet:statedIn ?stated . OPTIONAL { ?stated rdfs:label ?statedLabel }
-  BIND(COALESCE(?restsLabel, ?statedLabel, STR(?stated)) AS ?sourceLabel)
+  BIND(COALESCE(?restsLabel, ?statedLabel, STR(?stated)) AS ?fullLabel)
+  BIND(IF(CONTAINS(?fullLabel, ":"), STRBEFORE(?fullLabel, ":"), ?fullLabel) AS ?sourceLabel)
   # the histology code whose tumour type the recommendation is for
   ?d a pnet:Differentiation ; skos:notation ?diff ; rdfs:seeAlso ?type .
   ?tumour rdfs:subClassOf* ?type .
@@ -205,7 +216,9 @@ class EvidenceMatcher:
             diffs.setdefault(iri, set()).add(str(r["diff"]))
         self.recommendations = tuple(Recommendation(iri, s, t, c, frozenset(diffs[iri]), p, cond, st)
                                      for iri, (s, t, c, p, cond, st) in sorted(recs.items()))
+        self._ranged = tuple((c, c.range) for cs in self.criteria.values() for c in cs if c.range is not None)
         self._match = lru_cache(maxsize=65536)(self._match_key)
+        self._m = lru_cache(maxsize=65536)(self._m_uncached)
 
     def match(self, case: Case | Mapping[str, Any]) -> CaseEvidence:
         """The trials and guideline categories of one case (a :class:`Case` or a dict of contract fields)."""
@@ -216,31 +229,55 @@ class EvidenceMatcher:
             case = parse_case(case, vocab)
         else:
             raise InputError(f"expected a Case or a dict of case-file fields, not {type(case).__name__}")
-        staged = self.stager.stage_case(case)
-        key = (case.histology, case.primary_subsite, case.functional_syndrome, case.somatostatin_receptor_status,
-               case.progression, staged.grade, case.ki67_percent, case.mitoses_per_2mm2, staged.m)
-        trials, guidelines = self._match(key)
+        return self._match_checked(case)
+
+    def _match_checked(self, case: Case) -> CaseEvidence:
+        trials, guidelines = self._match(self._key(case))
         return CaseEvidence(case.case_id, trials, guidelines)
 
+    def _key(self, case: Case) -> tuple[Any, ...]:
+        """What the criteria and recommendations can tell apart: many cases share one key, so one answer."""
+        grade = self.stager._grade(case.histology, case.ki67_percent, case.mitoses_per_2mm2)
+        # M depends only on the histology, the sub-site's node table, the node groups and distant sites and,
+        # without a named group, on whether nodes were counted (staged once per distinct combination)
+        unlocated = not case.positive_node_groups and bool(case.positive_node_count)
+        m = self._m(case.histology, case.primary_subsite, case.positive_node_groups, case.distant_sites, unlocated)
+        values: dict[str, object] = {"ki67_percent": case.ki67_percent, "mitoses_per_2mm2": case.mitoses_per_2mm2,
+                                     "tumor_size_mm": case.tumor_size_mm}
+        inside = tuple(None if values.get(c.field) is None else rng.includes(float(values[c.field]))  # type: ignore[arg-type]
+                       for c, rng in self._ranged)
+        return (case.histology, case.primary_subsite, case.functional_syndrome, case.somatostatin_receptor_status,
+                case.progression, grade, m, inside)
+
+    def _m_uncached(self, histology: str, subsite: str, groups: tuple[str, ...], sites: tuple[str, ...],
+                    unlocated: bool) -> str:
+        probe = Case("probe", histology, subsite, ki67_percent=0.0, positive_node_groups=groups,
+                     distant_sites=sites, positive_node_count=1 if unlocated else None)
+        return self.stager.stage_case(probe).m
+
     def _match_key(self, key: tuple[Any, ...]) -> tuple[tuple[TrialMatch, ...], tuple[GuidelineMatch, ...]]:
-        histology, subsite, functional, sstr, progression, grade, ki67, mitoses, m = key
+        histology, subsite, functional, sstr, progression, grade, m, inside = key
         values: dict[str, object] = {
             "histology": histology, "primary_subsite": subsite, "functional_syndrome": functional,
             "somatostatin_receptor_status": sstr, "progression": progression,
-            "grade": None if grade == UNKNOWN else grade, "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}
+            "grade": None if grade == UNKNOWN else grade}
+        ranged = {c: met for (c, _), met in zip(self._ranged, inside)}
         trials = []
         for trial, criteria in sorted(self.criteria.items(), key=lambda kv: self.trial_label[kv[0]]):
             failed: list[str] = []
             unknown: list[str] = []
             for c in criteria:
-                value = values.get(c.field)
-                if value is None:
-                    unknown.append(f"not recorded: {c.field} ({c.statement})")
-                elif c.range is not None:
-                    if not c.range.includes(float(value)):  # type: ignore[arg-type]
-                        failed.append(f"excluded by {c.field}={decimal_text(value)}: {c.statement}")  # type: ignore[arg-type]
-                elif value not in c.allowed:
-                    failed.append(f"excluded by {c.field}={value}: {c.statement}")
+                if c.range is not None:
+                    met = ranged[c]
+                    requirement = f"requires {c.requirement}"
+                else:
+                    value = values.get(c.field)
+                    met = None if value is None else value in c.allowed
+                    requirement = f"{c.field}={value}, requires {c.field} in {c.requirement}"
+                if met is None:
+                    unknown.append(f"{c.field} not recorded")
+                elif not met:
+                    failed.append(requirement)
             verdict: TrialStatus = "excluded" if failed else "unknown" if unknown else "included"
             trials.append(TrialMatch(trial, self.trial_label[trial], verdict, tuple(failed or unknown)))
         guidelines = []
@@ -250,16 +287,15 @@ class EvidenceMatcher:
                 continue  # a recommendation for another tumour type
             status: GuidelineStatus
             if rec.progression is not None and progression is not None and progression != rec.progression:
-                status, reason = "does not apply", f"stated for {rec.progression} disease; the case is {progression}"
+                status, reason = "does not apply", f"for {rec.progression} disease; case {progression}"
             elif not distant:
-                status, reason = "unknown", (f"{m}: stated for unresectable or metastatic disease; the case has no "
-                                             "recorded distant metastasis and resectability is not recorded")
+                status, reason = "unknown", f"{m}: for unresectable or metastatic disease; resectability not recorded"
             elif rec.progression is not None and progression is None:
-                status, reason = "unknown", f"stated for {rec.progression} disease; not recorded: progression"
+                status, reason = "unknown", f"for {rec.progression} disease; progression not recorded"
             else:
                 status, reason = "applies", f"{m}" + (f", {progression}" if rec.progression else "")
                 if rec.condition:
-                    reason += f"; not recorded, check: {rec.condition}"
+                    reason += f"; check: {rec.condition}"
             guidelines.append(GuidelineMatch(rec.iri, rec.source, rec.therapy, rec.category, status, reason))
         return tuple(trials), tuple(guidelines)
 
@@ -283,6 +319,31 @@ def evidence(case: Case | Mapping[str, Any]) -> CaseEvidence:
     return _default_matcher().match(case)
 
 
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
+
+
+def render_csv(results: Iterable[CaseEvidence]) -> str:
+    """The rows of ``results`` as CSV (header first), as ``render_table(..., "csv")`` writes them.
+
+    Many cases share one answer (one cached tuple of matches), so the text after the case
+    identifier is made once per answer: 100,000 cases write in well under a second.
+    """
+    done: dict[int, tuple[object, list[str]]] = {}  # id -> (answer, kept so that the id stays its own; tails)
+    out = [",".join(OUTPUT_FIELDS) + "\n"]
+    for result in results:
+        trials, guidelines = done.get(id(result.trials)), done.get(id(result.guidelines))
+        if trials is None or guidelines is None:
+            rows = CaseEvidence("", result.trials, result.guidelines).rows()
+            tails = ["," + ",".join(_csv_cell(row[f]) for f in OUTPUT_FIELDS[1:]) + "\n" for row in rows]
+            trials = done[id(result.trials)] = (result.trials, tails[:len(result.trials)])
+            guidelines = done[id(result.guidelines)] = (result.guidelines, tails[len(result.trials):])
+        case_id = _csv_cell(result.case_id)
+        out.extend(case_id + tail for tail in trials[1])
+        out.extend(case_id + tail for tail in guidelines[1])
+    return "".join(out)
+
+
 def evidence_file(path: str | Path, keep_going: bool = False, *, ignore_columns: Iterable[str] | None = None,
                   ignore_unknown_columns: bool | None = None) -> EvidenceRun:
     """Read, check and match every case of a CSV or JSON case file.
@@ -294,4 +355,4 @@ def evidence_file(path: str | Path, keep_going: bool = False, *, ignore_columns:
     errors: list[InputError] = []
     cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=matcher.stager.rules.vocabulary,
                        ignore_columns=ignore_columns, ignore_unknown_columns=ignore_unknown_columns)
-    return EvidenceRun(list(matcher.match_cases(cases)), errors)
+    return EvidenceRun([matcher._match_checked(case) for case in cases], errors)

@@ -24,16 +24,19 @@ def evidence_cmd(file: str, output_format: str, output: str | None, keep_going: 
     does not record (e.g. no somatostatin-receptor status) is "unknown", not "excluded".
     Exit codes: 0 all rows matched; 1 some rows skipped (--keep-going); 2 bad input, nothing written.
     """
-    from ..evidence import NOTICE, OUTPUT_FIELDS, evidence_file
+    from ..evidence import NOTICE, OUTPUT_FIELDS, evidence_file, render_csv
     from ..io import render_table
     from .cases import report_errors
 
     run = evidence_file(file, keep_going=keep_going)
-    rows = [row for result in run.results for row in result.rows()]
-    if output_format == "json":
+    if output_format == "csv":
+        # a comment line before the CSV header (read it with comment="#" in pandas, or skip one line)
+        text = f"# {NOTICE}\n" + render_csv(run.results)
+    elif output_format == "json":
+        rows = [row for result in run.results for row in result.rows()]
         text = json.dumps({"notice": NOTICE, "results": rows}, indent=1, ensure_ascii=False) + "\n"
     else:
-        # a comment line before the CSV header (read it with comment="#" in pandas, or skip one line)
+        rows = [row for result in run.results for row in result.rows()]
         text = f"# {NOTICE}\n" + render_table(rows, OUTPUT_FIELDS, output_format)
     emit(text, output)
     report_errors(run.errors)
