@@ -217,6 +217,8 @@ class EvidenceMatcher:
         self.recommendations = tuple(Recommendation(iri, s, t, c, frozenset(diffs[iri]), p, cond, st)
                                      for iri, (s, t, c, p, cond, st) in sorted(recs.items()))
         self._ranged = tuple((c, c.range) for cs in self.criteria.values() for c in cs if c.range is not None)
+        # a range criterion on a field the case model lacks is undecided (getattr gives None)
+        self._ranged_fields = tuple((c.field, rng) for c, rng in self._ranged)
         self._match = lru_cache(maxsize=65536)(self._match_key)
         self._m = lru_cache(maxsize=65536)(self._m_uncached)
 
@@ -241,19 +243,19 @@ class EvidenceMatcher:
         # M depends only on the histology, the sub-site's node table, the node groups and distant sites and,
         # without a named group, on whether nodes were counted (staged once per distinct combination)
         unlocated = not case.positive_node_groups and bool(case.positive_node_count)
-        m = self._m(case.histology, case.primary_subsite, case.positive_node_groups, case.distant_sites, unlocated)
-        values: dict[str, object] = {"ki67_percent": case.ki67_percent, "mitoses_per_2mm2": case.mitoses_per_2mm2,
-                                     "tumor_size_mm": case.tumor_size_mm}
-        inside = tuple(None if values.get(c.field) is None else rng.includes(float(values[c.field]))  # type: ignore[arg-type]
-                       for c, rng in self._ranged)
+        m = self._m(case.histology, case.primary_subsite, frozenset(case.positive_node_groups),
+                    frozenset(case.distant_sites), unlocated)
+        inside = tuple(None if (v := getattr(case, name, None)) is None else rng.includes(float(v))
+                       for name, rng in self._ranged_fields)
         return (case.histology, case.primary_subsite, case.functional_syndrome, case.somatostatin_receptor_status,
                 case.progression, grade, m, inside)
 
-    def _m_uncached(self, histology: str, subsite: str, groups: tuple[str, ...], sites: tuple[str, ...],
+    def _m_uncached(self, histology: str, subsite: str, groups: frozenset[str], sites: frozenset[str],
                     unlocated: bool) -> str:
-        probe = Case("probe", histology, subsite, ki67_percent=0.0, positive_node_groups=groups,
-                     distant_sites=sites, positive_node_count=1 if unlocated else None)
-        return self.stager.stage_case(probe).m
+        # M does not depend on the order of groups and sites: sorted, so that one probe serves every order
+        probe = Case("probe", histology, subsite, ki67_percent=0.0, positive_node_groups=tuple(sorted(groups)),
+                     distant_sites=tuple(sorted(sites)), positive_node_count=1 if unlocated else None)
+        return self.stager.stage_checked(probe).m
 
     def _match_key(self, key: tuple[Any, ...]) -> tuple[tuple[TrialMatch, ...], tuple[GuidelineMatch, ...]]:
         histology, subsite, functional, sstr, progression, grade, m, inside = key
@@ -329,18 +331,18 @@ def render_csv(results: Iterable[CaseEvidence]) -> str:
     Many cases share one answer (one cached tuple of matches), so the text after the case
     identifier is made once per answer: 100,000 cases write in well under a second.
     """
-    done: dict[int, tuple[object, list[str]]] = {}  # id -> (answer, kept so that the id stays its own; tails)
+    done: dict[tuple[int, int], tuple[object, object, str]] = {}  # ids -> (answer, kept so ids stay unique; template)
     out = [",".join(OUTPUT_FIELDS) + "\n"]
     for result in results:
-        trials, guidelines = done.get(id(result.trials)), done.get(id(result.guidelines))
-        if trials is None or guidelines is None:
+        key = (id(result.trials), id(result.guidelines))
+        hit = done.get(key)
+        if hit is None:
             rows = CaseEvidence("", result.trials, result.guidelines).rows()
             tails = ["," + ",".join(_csv_cell(row[f]) for f in OUTPUT_FIELDS[1:]) + "\n" for row in rows]
-            trials = done[id(result.trials)] = (result.trials, tails[:len(result.trials)])
-            guidelines = done[id(result.guidelines)] = (result.guidelines, tails[len(result.trials):])
-        case_id = _csv_cell(result.case_id)
-        out.extend(case_id + tail for tail in trials[1])
-        out.extend(case_id + tail for tail in guidelines[1])
+            # one %-template for every row of the answer: the case identifier goes in front of each
+            hit = done[key] = (result.trials, result.guidelines,
+                               "".join("%(c)s" + tail.replace("%", "%%") for tail in tails))
+        out.append(hit[2] % {"c": _csv_cell(result.case_id)})
     return "".join(out)
 
 

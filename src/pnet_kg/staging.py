@@ -186,6 +186,10 @@ class Stager:
             case = parse_case(case, self.rules.vocabulary)
         else:
             raise InputError(f"expected a Case or a dict of case-file fields, not {type(case).__name__}")
+        return self.stage_checked(case)
+
+    def stage_checked(self, case: Case) -> StageResult:
+        """Stage a case already checked against this stager's vocabulary (by its reader or constructor)."""
         r = self.rules
         diff = case.histology
         system = self._system.get(diff)
