@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def clarinet_case(**kw: object) -> Case:
 def test_g2_ki67_12_is_outside_clarinet_by_the_ki67_criterion() -> None:
     status, reasons = trial(pnet_kg.evidence(clarinet_case(ki67_percent=12.0)), "CLARINET")
     assert status == "excluded"
-    assert reasons == ("excluded by ki67_percent=12: CLARINET enrolled patients with a Ki-67 index below 10 %.",)
+    assert reasons == ("requires ki67_percent < 10",)
 
 
 @pytest.mark.parametrize(("ki67", "status"), [(9.99, "included"), (10.0, "excluded"), (0.0, "included")])
@@ -39,7 +40,7 @@ def test_clarinet_ki67_boundary_is_exclusive(ki67: float, status: str) -> None:
 def test_a_criterion_not_recorded_is_unknown_not_excluded() -> None:
     status, reasons = trial(pnet_kg.evidence(clarinet_case(somatostatin_receptor_status=None)), "CLARINET")
     assert status == "unknown"
-    assert reasons[0].startswith("not recorded: somatostatin_receptor_status")
+    assert reasons == ("somatostatin_receptor_status not recorded",)
 
 
 def test_sstr_negative_functional_and_g3_exclude_from_clarinet() -> None:
@@ -141,3 +142,25 @@ def test_cli_keep_going_matches_the_good_rows(tmp_path: Path) -> None:
     out = run_cli("evidence", str(path), "--keep-going")
     assert out.returncode == 1
     assert "A1,trial" in out.stdout and "A2," not in out.stdout
+
+
+def test_named_query_agrees_with_the_command_trial_by_trial(tmp_path: Path) -> None:
+    path = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,mitoses_per_2mm2,"
+                            "somatostatin_receptor_status,progression,functional_syndrome\n"
+                            "A1,net,tail,12,,positive,progressive,none\nA2,net,head,4,,,,none\n"
+                            "A3,net,body,5,25,positive,stable,none\nA4,nec,head,60,,negative,progressive,none\n"
+                            "A5,net,uncinate,9.99,1,positive,stable,insulinoma\nA6,net,neck,2,,positive,stable,none\n")
+    rows = pnet_kg.query("case-trial-eligibility", cases=[path]).rows
+    by_trial: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        by_trial.setdefault((str(row["case_id"]), re.split("[/:]", str(row["trial"]))[-1]), set()).add(str(row["status"]))
+    expected = {}
+    for case in pnet_kg.read_cases(path).cases:
+        for t in pnet_kg.evidence(case).trials:
+            expected[(case.case_id, t.trial.rsplit("/", 1)[-1])] = t.status
+    assert expected.keys() == by_trial.keys()
+    for key, statuses in by_trial.items():
+        verdict = "excluded" if "not met" in statuses else "unknown" if "unknown" in statuses else "included"
+        assert verdict == expected[key], key
+    assert expected[("A1", "Source_CLARINET")] == "excluded"
+    assert expected[("A6", "Source_CLARINET")] == "included"
