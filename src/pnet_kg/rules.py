@@ -87,6 +87,7 @@ class CriterionRule:
     structures: frozenset[str]  #: case-file codes of structures whose invasion satisfies the rule
     assigns: str  #: notation of the category
     rank: int
+    source: str = ""  #: the source that states the rule (IRI)
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ SELECT ?code WHERE {
 """
 
 _CRITERIA = """
-SELECT ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank
+SELECT ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank ?source
        (GROUP_CONCAT(?structure; separator=" ") AS ?structures)
 WHERE {
   ?rule a pnet:CriterionRule ; pnet:underStagingSystem ?system ; pnet:assigns ?cat .
@@ -193,8 +194,9 @@ WHERE {
   OPTIONAL { ?rule pnet:lowerBound ?lo } OPTIONAL { ?rule pnet:lowerInclusive ?loInc }
   OPTIONAL { ?rule pnet:upperBound ?hi } OPTIONAL { ?rule pnet:upperInclusive ?hiInc }
   OPTIONAL { ?rule pnet:onInvasionOf/skos:notation ?structure }
+  OPTIONAL { ?rule pnet:statedIn ?source }
 }
-GROUP BY ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank
+GROUP BY ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank ?source
 """
 
 _M = """
@@ -286,6 +288,7 @@ def rules_from_graph(graph: Graph) -> RuleSet:
             variable=_str(r.get("variable")), range=_interval(r),
             structures=frozenset(str(r["structures"]).split()) if r.get("structures") else frozenset(),
             assigns=str(r["assigns"]), rank=int(r["rank"].toPython()),  # type: ignore[attr-defined]
+            source=_str(r.get("source")) or "",
         )
         for r in _rows(graph, _CRITERIA)
     )

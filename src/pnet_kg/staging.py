@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .cases import Case, check_case, iter_cases, parse_case
+from .cases.model import decimal_text
 from .errors import InputError, PnetKgError
 from .guard import as_path, check_type
 from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
@@ -104,8 +105,8 @@ class Stager:
         self.rules = rules if rules is not None else load_rules()
         r = self.rules
         # A histology is staged by the one system whose stage-group rules cover it. T rules of other
-        # systems (UICC 8th draws the 2 cm line elsewhere) stay in the graph for queries; the case
-        # contract's warnings are about node groups only, so they are not reported here.
+        # systems (UICC 8th draws the 2 cm line elsewhere) do not stage; where their size rows give
+        # another T for the case's size, a warning says so (as for node groups).
         self._system: dict[str, str] = {}
         for diff in r.vocabulary.differentiations:
             systems = {s.system for s in r.stage_rules if s.differentiation in (None, diff)}
@@ -114,10 +115,14 @@ class Stager:
             if systems:
                 self._system[diff] = systems.pop()
         self._criteria: dict[tuple[str, str], list[CriterionRule]] = {}
+        #: (histology, other system) -> its T rules by size
+        self._other_sizes: dict[tuple[str, str], list[CriterionRule]] = {}
         for c in r.criteria:
             for diff in ([c.differentiation] if c.differentiation else list(r.vocabulary.differentiations)):
                 if c.dimension == "grade" or c.system == self._system.get(diff):
                     self._criteria.setdefault((diff, c.dimension), []).append(c)
+                elif c.dimension == "t" and c.variable == "tumor_size_mm":
+                    self._other_sizes.setdefault((diff, c.system), []).append(c)
         self._primary: dict[tuple[str, str], NodeRule] = {}
         self._others: dict[tuple[str, str], list[NodeRule]] = {}
         for nr in r.node_rules:
@@ -225,6 +230,8 @@ class Stager:
             readings = [(1, case.positive_node_count, extrahepatic), (0, None, True)]
             warnings.append(f"{case.positive_node_count} positive node(s) but no node group named: "
                             "regional or distant cannot be decided")
+        if t.category is not None and case.tumor_size_mm is not None:
+            warnings.extend(self._size_disagreements(system, diff, case.tumor_size_mm, t.category))
         ns: set[str] = set()
         ms: set[str] = set()
         stages: set[str] = set()
@@ -244,6 +251,27 @@ class Stager:
             t=t.category or TX, n=one(ns), m=one(ms), stage=one(stages), nodes=";".join(nodes),
             warnings=tuple(dict.fromkeys(warnings)),
         )
+
+    def _size_disagreements(self, system: str, diff: str, size: float, t: str) -> Iterator[str]:
+        """Other systems whose T rows by size give another T for this size (the 2 cm line: AJCC T2, UICC T1).
+
+        Only where size decided T: an invasion rule that raised T is no disagreement about size.
+        """
+        r = self.rules
+        point = {"tumor_size_mm": Interval.point(size)}
+        ours = _decide([c for c in self._criteria.get((diff, "t"), []) if c.variable == "tumor_size_mm"], point,
+                       frozenset(), unknown_is_anything=False).category
+        if ours != t:
+            return
+        for (d, other), rules in sorted(self._other_sizes.items()):
+            if d != diff:
+                continue
+            theirs = _decide(rules, point, frozenset(), unknown_is_anything=False).category
+            if theirs is not None and theirs != ours:
+                sources = sorted({r.source_label.get(c.source, c.source) for c in rules if c.assigns == theirs})
+                yield (f"a tumour of {decimal_text(size)} mm is {ours} under {r.system_notation.get(system, system)} "
+                       f"but {theirs} under {r.system_notation.get(other, other)}"
+                       + (f" (source: {', '.join(sources)})" if sources else ""))
 
     def _disagreements(self, rule: NodeRule, subsite: str) -> Iterator[str]:
         r = self.rules
