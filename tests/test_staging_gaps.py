@@ -1,0 +1,47 @@
+"""The case model's gaps of issue 15: sub-site C25.4, the peripancreatic sub-groups, the 2 cm line warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from pnet_kg import stage
+from pnet_kg.rules import load_rules
+
+
+def _case(**kw: str) -> dict[str, str]:
+    return {"case_id": "A", "histology": "net", "primary_subsite": "head", "ki67_percent": "2", **kw}
+
+
+def test_islets_c25_4_takes_the_other_node_list_like_c25_9() -> None:
+    rules = load_rules()
+    assert rules.vocabulary.subsite_family["islets"] == rules.vocabulary.subsite_family["unknown"] == "other"
+    # a celiac node: distant for a head primary, regional for the "other" family
+    assert stage(_case(primary_subsite="islets", positive_node_groups="celiac")).nodes == "celiac=regional"
+    assert stage(_case(primary_subsite="unknown", positive_node_groups="celiac")).nodes == "celiac=regional"
+    assert stage(_case(primary_subsite="head", positive_node_groups="celiac")).nodes == "celiac=distant"
+
+
+@pytest.mark.parametrize("group", ["superior_head_body", "inferior_head_body", "anterior_nos", "posterior_nos"])
+@pytest.mark.parametrize("subsite", ["head", "tail", "neck", "islets"])
+def test_peripancreatic_sub_groups_are_regional_for_every_family(group: str, subsite: str) -> None:
+    r = stage(_case(primary_subsite=subsite, tumor_size_mm="15", positive_node_groups=group))
+    assert (r.nodes, r.n, r.m, r.stage) == (f"{group}=regional", "N1", "M0", "III")
+    assert r.warnings == ()  # no other system of the graph classifies them
+
+
+@pytest.mark.parametrize(("size", "t", "warned"), [
+    ("19.9", "T1", False), ("20", "T2", True), ("20.0", "T2", True), ("20.1", "T2", False), ("40", "T2", False),
+    ("40.1", "T3", False)])
+def test_two_centimetre_line_warns_where_ajcc_and_uicc_disagree(size: str, t: str, warned: bool) -> None:
+    r = stage(_case(tumor_size_mm=size))
+    assert r.t == t
+    warning = [w for w in r.warnings if "UICC" in w]
+    assert bool(warning) == warned
+    if warned:
+        assert warning[0].startswith("a tumour of 20 mm is T2 under AJCC8 pancreatic NET but T1 under UICC 8th")
+
+
+def test_no_size_warning_when_invasion_decides_t_or_for_nec() -> None:
+    assert stage(_case(tumor_size_mm="20", invaded_structures="duodenum")).warnings == ()
+    assert stage(_case(histology="nec", tumor_size_mm="20")).warnings == ()
+    assert stage(_case()).warnings == ()  # size unknown
