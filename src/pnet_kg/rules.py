@@ -144,6 +144,7 @@ class Vocabulary:
     hepatic_sites: frozenset[str]  #: distant-site codes that are the liver or part of it
     sstr: Mapping[str, str] = field(default_factory=dict)  #: somatostatin-receptor status codes
     progression: Mapping[str, str] = field(default_factory=dict)  #: progression status codes
+    unspecified_sites: frozenset[str] = frozenset()  #: distant-site codes of a metastasis of unspecified site
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,8 @@ SELECT ?code WHERE {
   FILTER(?site = pnet:Liver || EXISTS { ?site pnet:partOf+ pnet:Liver })
 }
 """
+
+_UNSPECIFIED = "SELECT ?code WHERE { pnet:DistantMetastasisNOS a pnet:DistantOrganSite ; skos:notation ?code }"
 
 _CRITERIA = """
 SELECT ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank ?source
@@ -273,6 +276,7 @@ def _vocabulary(graph: Graph) -> Vocabulary:
         structures=kinds.get("structure", {}), functional=kinds.get("functional", {}),
         node_groups=kinds.get("node_group", {}), distant_sites=kinds.get("distant_site", {}), hepatic_sites=hepatic,
         sstr=kinds.get("sstr", {}), progression=kinds.get("progression", {}),
+        unspecified_sites=frozenset(str(r["code"]) for r in _rows(graph, _UNSPECIFIED)),
     )
 
 

@@ -163,11 +163,23 @@ class Stager:
         for rule in self.rules.m_rules:
             if rule.system != system or (rule.differentiation not in (None, diff)):
                 continue
+            if rule.requires_hepatic is None and rule.requires_extrahepatic is None:
+                continue  # the M of a distant metastasis of unspecified site (see _m_unspecified)
             if rule.requires_hepatic not in (None, hepatic) or rule.requires_extrahepatic not in (None, extrahepatic):
                 continue
             if best is None or rule.rank > best.rank:
                 best = rule
         return best.assigns if best is not None else UNKNOWN
+
+    def _m_unspecified(self, system: str, diff: str, hepatic: bool, extrahepatic: bool) -> str:
+        """M with a distant metastasis of unspecified site: it is hepatic or extrahepatic, so both readings
+        are staged; where they differ, the system's rule with neither requirement (M1, no subcategory)."""
+        readings = {self._m(system, diff, True, extrahepatic), self._m(system, diff, hepatic, True)}
+        if len(readings) == 1:
+            return readings.pop()
+        nos = [rule for rule in self.rules.m_rules if rule.system == system and rule.differentiation in (None, diff)
+               and rule.requires_hepatic is None and rule.requires_extrahepatic is None]
+        return max(nos, key=lambda rule: rule.rank).assigns if nos else UNKNOWN
 
     def _stage_uncached(self, system: str, diff: str, ts: frozenset[str], ns: frozenset[str], m: str) -> str:
         stages: set[str] = set()
@@ -217,8 +229,11 @@ class Stager:
             else:
                 distant_nodes = True
             warnings.extend(self._disagreements(rule, case.primary_subsite))
-        hepatic = any(s in r.vocabulary.hepatic_sites for s in case.distant_sites)
-        extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in case.distant_sites)
+        # a distant site of unspecified location (the site individual with no part of the body: distant_nos)
+        unspecified = any(s in r.vocabulary.unspecified_sites for s in case.distant_sites)
+        located = [s for s in case.distant_sites if s not in r.vocabulary.unspecified_sites]
+        hepatic = any(s in r.vocabulary.hepatic_sites for s in located)
+        extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in located)
         grade = self._grade(diff, case.ki67_percent, case.mitoses_per_2mm2)
         t = self._t(diff, case.tumor_size_mm, frozenset(case.invaded_structures))
         ts = t.candidates if t.category is None else frozenset({t.category})
@@ -237,7 +252,7 @@ class Stager:
         stages: set[str] = set()
         for regional_groups, count, extra in readings:
             n = self._n(diff, regional_groups, count)
-            m = self._m(system, diff, hepatic, extra)
+            m = (self._m_unspecified if unspecified else self._m)(system, diff, hepatic, extra)
             ns.add(n.category or UNKNOWN)
             ms.add(m)
             stages.add(self._stage(system, diff, ts, n.candidates if n.category is None else frozenset({n.category}),
