@@ -45,3 +45,28 @@ def test_no_size_warning_when_invasion_decides_t_or_for_nec() -> None:
     assert stage(_case(tumor_size_mm="20", invaded_structures="duodenum")).warnings == ()
     assert stage(_case(histology="nec", tumor_size_mm="20")).warnings == ()
     assert stage(_case()).warnings == ()  # size unknown
+
+
+@pytest.mark.parametrize(("sites", "histology", "m"), [
+    ("distant_nos", "net", "M1"),                 # hepatic or extrahepatic: no subcategory
+    ("distant_nos;lung", "net", "M1"),            # M1b or M1c
+    ("distant_nos;liver", "net", "M1"),           # M1a or M1c
+    ("distant_nos;liver;lung", "net", "M1c"),     # both known already: the unspecified site changes nothing
+    ("liver", "net", "M1a"),
+    ("distant_nos", "nec", "M1"),                 # the exocrine chapter has no subcategories
+])
+def test_distant_metastasis_nos_is_m1_stage_iv(sites: str, histology: str, m: str) -> None:
+    r = stage(_case(histology=histology, tumor_size_mm="10", distant_sites=sites))
+    assert (r.m, r.stage) == (m, "IV")
+
+
+def test_distant_nos_with_a_distant_node_is_m1() -> None:
+    r = stage(_case(tumor_size_mm="10", distant_sites="distant_nos", positive_node_groups="para_aortic"))
+    assert (r.m, r.stage, r.nodes) == ("M1", "IV", "para_aortic=distant")
+
+
+def test_distant_nos_is_read_from_the_graph() -> None:
+    rules = load_rules()
+    assert rules.vocabulary.unspecified_sites == frozenset({"distant_nos"})
+    [nos] = [r for r in rules.m_rules if r.requires_hepatic is None and r.requires_extrahepatic is None]
+    assert nos.assigns == "M1" and nos.iri.endswith("Rule_AJCC8_NET_M1_nos")
