@@ -239,7 +239,7 @@ class EvidenceMatcher:
 
     def _key(self, case: Case) -> tuple[Any, ...]:
         """What the criteria and recommendations can tell apart: many cases share one key, so one answer."""
-        grade = self.stager._grade(case.histology, case.ki67_percent, case.mitoses_per_2mm2)
+        grade = self.stager.grade_of(case)[0]
         # M depends only on the histology, the sub-site's node table, the node groups and distant sites and,
         # without a named group, on whether nodes were counted (staged once per distinct combination)
         unlocated = not case.positive_node_groups and bool(case.positive_node_count)

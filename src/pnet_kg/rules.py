@@ -145,6 +145,8 @@ class Vocabulary:
     sstr: Mapping[str, str] = field(default_factory=dict)  #: somatostatin-receptor status codes
     progression: Mapping[str, str] = field(default_factory=dict)  #: progression status codes
     unspecified_sites: frozenset[str] = frozenset()  #: distant-site codes of a metastasis of unspecified site
+    ki67_sites: Mapping[str, str] = field(default_factory=dict)  #: where a Ki-67 index was measured
+    grading_ki67_sites: frozenset[str] = frozenset()  #: Ki-67 site codes whose index grades the primary
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ SELECT ?kind ?code ?term WHERE {
     ("differentiation" pnet:Differentiation) ("subsite" pnet:PrimarySubsite) ("structure" pnet:AdjacentStructure)
     ("functional" pnet:FunctionalStatus) ("node_group" pnet:LymphNodeGroup) ("distant_site" pnet:DistantOrganSite)
     ("sstr" pnet:SomatostatinReceptorStatus) ("progression" pnet:ProgressionStatus)
+    ("ki67_site" pnet:Ki67MeasurementSite)
   }
   ?term a ?class ; skos:notation ?code .
 }
@@ -183,6 +186,8 @@ SELECT ?code WHERE {
 """
 
 _UNSPECIFIED = "SELECT ?code WHERE { pnet:DistantMetastasisNOS a pnet:DistantOrganSite ; skos:notation ?code }"
+
+_GRADING_KI67 = "SELECT ?code WHERE { ?s a pnet:Ki67MeasurementSite ; skos:notation ?code ; pnet:gradesPrimary true }"
 
 _CRITERIA = """
 SELECT ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank ?source
@@ -277,6 +282,8 @@ def _vocabulary(graph: Graph) -> Vocabulary:
         node_groups=kinds.get("node_group", {}), distant_sites=kinds.get("distant_site", {}), hepatic_sites=hepatic,
         sstr=kinds.get("sstr", {}), progression=kinds.get("progression", {}),
         unspecified_sites=frozenset(str(r["code"]) for r in _rows(graph, _UNSPECIFIED)),
+        ki67_sites=kinds.get("ki67_site", {}),
+        grading_ki67_sites=frozenset(str(r["code"]) for r in _rows(graph, _GRADING_KI67)),
     )
 
 

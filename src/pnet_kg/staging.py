@@ -234,7 +234,9 @@ class Stager:
         located = [s for s in case.distant_sites if s not in r.vocabulary.unspecified_sites]
         hepatic = any(s in r.vocabulary.hepatic_sites for s in located)
         extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in located)
-        grade = self._grade(diff, case.ki67_percent, case.mitoses_per_2mm2)
+        grade, why = self.grade_of(case)
+        if why:
+            warnings.append(why)
         t = self._t(diff, case.tumor_size_mm, frozenset(case.invaded_structures))
         ts = t.candidates if t.category is None else frozenset({t.category})
         # Positive nodes counted but no group named: they may be regional (N) or distant (M). Both readings
@@ -266,6 +268,21 @@ class Stager:
             t=t.category or TX, n=one(ns), m=one(ms), stage=one(stages), nodes=";".join(nodes),
             warnings=tuple(dict.fromkeys(warnings)),
         )
+
+    def grade_of(self, case: Case) -> tuple[str, str | None]:
+        """The WHO grade of a checked case, and a warning when its Ki-67 index could not grade the primary.
+
+        A Ki-67 index measured on a lymph-node or distant metastasis (``ki67_site``; which sites grade
+        the primary is read from the graph) does not set the primary's grade: the mitotic count does,
+        or the grade is unknown.
+        """
+        site = case.ki67_site
+        if site is None or site in self.rules.vocabulary.grading_ki67_sites or case.ki67_percent is None:
+            return self._grade(case.histology, case.ki67_percent, case.mitoses_per_2mm2), None
+        grade = self._grade(case.histology, None, case.mitoses_per_2mm2)
+        basis = "graded from the mitotic count" if case.mitoses_per_2mm2 is not None else "grade unknown"
+        return grade, (f"Ki-67 {decimal_text(case.ki67_percent)} % was measured on the {site.replace('_', ' ')}, "
+                       f"which does not grade the primary (SEER Ki-67 coding notes): {basis}")
 
     def _size_disagreements(self, system: str, diff: str, size: float, t: str) -> Iterator[str]:
         """Other systems whose T rows by size give another T for this size (the 2 cm line: AJCC T2, UICC T1).

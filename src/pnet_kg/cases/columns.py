@@ -60,6 +60,8 @@ _COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                       "metastasis_sites", "metastases", "sites_of_metastasis", "sites_of_distant_metastasis"),
     "somatostatin_receptor_status": ("sstr", "sstr_status", "somatostatin_receptor", "somatostatin_receptors",
                                      "sstr_expression", "somatostatin_receptor_expression", "ssr_status"),
+    "ki67_site": ("ki_67_site", "ki67_specimen", "ki_67_specimen", "ki67_measured_on", "ki_67_measured_on",
+                  "ki67_source", "ki_67_source", "ki67_sample_site", "ki_67_sample_site"),
     "progression": ("progression_status", "disease_progression", "progressive_disease", "disease_course"),
 }
 _COLUMNS: dict[str, str] = {_column_key(f): f for f in FIELDS} | {

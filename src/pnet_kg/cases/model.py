@@ -25,7 +25,7 @@ from ..rules import Vocabulary, load_rules
 FIELDS: tuple[str, ...] = (
     "case_id", "histology", "primary_subsite", "tumor_size_mm", "invaded_structures", "ki67_percent",
     "mitoses_per_2mm2", "functional_syndrome", "positive_node_groups", "positive_node_count", "distant_sites",
-    "somatostatin_receptor_status", "progression",
+    "somatostatin_receptor_status", "progression", "ki67_site",
 )
 REQUIRED: tuple[str, ...] = ("case_id", "histology", "primary_subsite")
 
@@ -58,6 +58,7 @@ class Case:
     distant_sites: tuple[str, ...] = ()
     somatostatin_receptor_status: str | None = None  #: ``positive`` / ``negative``, ``None`` when not recorded
     progression: str | None = None  #: ``progressive`` / ``stable``, ``None`` when not recorded
+    ki67_site: str | None = None  #: ``primary`` / ``lymph_node`` / ``metastasis``; ``None``: the primary's
     line: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -80,7 +81,7 @@ class Case:
             "positive_node_groups": ";".join(self.positive_node_groups),
             "positive_node_count": num(self.positive_node_count), "distant_sites": ";".join(self.distant_sites),
             "somatostatin_receptor_status": self.somatostatin_receptor_status or "",
-            "progression": self.progression or "",
+            "progression": self.progression or "", "ki67_site": self.ki67_site or "",
         }
 
 
@@ -110,14 +111,15 @@ _EXACT = 2 ** 53
 #: C0 controls, DEL and C1 controls (NUL, ESC and the other bytes of terminal escape sequences).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: Fields holding one code, and a list of codes.
-CODE_FIELDS = ("histology", "primary_subsite", "functional_syndrome", "somatostatin_receptor_status", "progression")
+CODE_FIELDS = ("histology", "primary_subsite", "functional_syndrome", "somatostatin_receptor_status", "progression",
+               "ki67_site")
 #: Code fields a case may leave empty: not recorded (``None``).
-OPTIONAL_CODE_FIELDS = ("somatostatin_receptor_status", "progression")
+OPTIONAL_CODE_FIELDS = ("somatostatin_receptor_status", "progression", "ki67_site")
 LIST_FIELDS = ("invaded_structures", "positive_node_groups", "distant_sites")
 _VOCAB_FIELDS = {"histology": "differentiations", "primary_subsite": "subsites", "invaded_structures": "structures",
                  "functional_syndrome": "functional", "positive_node_groups": "node_groups",
                  "distant_sites": "distant_sites", "somatostatin_receptor_status": "sstr",
-                 "progression": "progression"}
+                 "progression": "progression", "ki67_site": "ki67_sites"}
 #: The vocabulary :class:`Case` checks codes against while a reader with rules of its own makes cases
 #: (``None``: the shipped graph's).
 CASE_VOCABULARY: ContextVar[Vocabulary | None] = ContextVar("pnet_kg_case_vocabulary", default=None)
