@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pnet_kg import stage
@@ -70,3 +72,36 @@ def test_distant_nos_is_read_from_the_graph() -> None:
     assert rules.vocabulary.unspecified_sites == frozenset({"distant_nos"})
     [nos] = [r for r in rules.m_rules if r.requires_hepatic is None and r.requires_extrahepatic is None]
     assert nos.assigns == "M1" and nos.iri.endswith("Rule_AJCC8_NET_M1_nos")
+
+
+@pytest.mark.parametrize(("site", "mitoses", "grade", "warned"), [
+    ("", "", "G2", False),                 # no site: the primary's Ki-67, as before
+    ("primary", "", "G2", False),
+    ("lymph_node", "", "unknown", True),   # a node's Ki-67 does not grade the primary, no mitoses: unknown
+    ("metastasis", "", "unknown", True),
+    ("metastasis", "1", "G1", True),       # graded from the mitotic count instead
+    ("lymph_node", "21", "G3", True),
+])
+def test_ki67_of_a_node_or_metastasis_does_not_grade_the_primary(site: str, mitoses: str, grade: str,
+                                                                   warned: bool) -> None:
+    r = stage(_case(ki67_percent="12", mitoses_per_2mm2=mitoses, ki67_site=site, tumor_size_mm="10"))
+    assert r.grade == grade
+    assert any("does not grade the primary" in w for w in r.warnings) == warned
+
+
+def test_ki67_sites_that_grade_the_primary_are_read_from_the_graph() -> None:
+    vocab = load_rules().vocabulary
+    assert set(vocab.ki67_sites) == {"primary", "lymph_node", "metastasis"}
+    assert vocab.grading_ki67_sites == frozenset({"primary"})
+
+
+def test_ki67_site_header_spelling_and_bad_code(tmp_path: Path) -> None:
+    from pnet_kg import InputError, read_cases
+
+    path = tmp_path / "c.csv"
+    path.write_text("case_id,histology,primary_subsite,Ki-67,Ki-67 site\nA,net,head,12,Lymph node\n")
+    assert read_cases(path).cases[0].ki67_site == "lymph_node"
+    path.write_text("case_id,histology,primary_subsite,Ki-67,Ki-67 site\nA,net,head,12,liver\n")
+    with pytest.raises(InputError) as err:
+        read_cases(path)
+    assert (err.value.line, err.value.field) == (2, "ki67_site")
