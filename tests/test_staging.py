@@ -212,7 +212,7 @@ def test_a_rule_changed_in_the_graph_changes_the_result(graph: Graph) -> None:
 def test_every_seer_row_is_present_and_attributed(graph: Graph) -> None:
     rules = load_rules()
     seer = [r for r in rules.node_rules if r.system == rules.node_system]
-    assert len(seer) == 3 * 24
+    assert len(seer) == 3 * 28  # 24 rows of the table, and the 4 peripancreatic sub-groups it names
     assert {r.source for r in seer} == {PNET + "Source_SEER_EOD2018"}
     inferred = {(r.family, r.group) for r in seer if r.inference}
     assert inferred == {("body_tail", "common_bile_duct"), ("body_tail", "pyloric"), ("head", "gastroepiploic"),

@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 import pnet_kg
 
 FAMILY = {"head": "head", "uncinate": "head", "body": "body_tail", "tail": "body_tail",
-          "neck": "other", "overlapping": "other", "unknown": "other"}
-ALWAYS_REGIONAL = ["peripancreatic", "anterior_pancreaticoduodenal", "posterior_pancreaticoduodenal",
+          "neck": "other", "overlapping": "other", "unknown": "other", "islets": "other"}  # islets: C25.4
+# the peripancreatic row: "incl. superior/inferior to head and body, anterior/posterior NOS"
+ALWAYS_REGIONAL = ["peripancreatic", "superior_head_body", "inferior_head_body", "anterior_nos", "posterior_nos",
+                   "anterior_pancreaticoduodenal", "posterior_pancreaticoduodenal",
                    "common_hepatic_artery", "hepatic", "superior_mesenteric", "mesenteric", "retroperitoneal",
                    "lateral_aortic"]
 DISTANT_FOR_BODY_TAIL = ["common_bile_duct", "pyloric", "portal_vein", "sma_right_lateral_wall", "porta_hepatis"]
@@ -28,7 +30,8 @@ ALWAYS_DISTANT = ["para_aortic", "pelvic", "inguinal", "mediastinal", "supraclav
 GROUPS = ALWAYS_REGIONAL + DISTANT_FOR_BODY_TAIL + DISTANT_FOR_HEAD + ALWAYS_DISTANT
 STRUCTURES = ["duodenum", "common_bile_duct", "stomach", "spleen", "colon", "adrenal_gland", "celiac_axis",
               "superior_mesenteric_artery", "common_hepatic_artery"]
-SITES = ["liver", "lung", "bone", "peritoneum", "ovary", "brain", "other"]
+SITES = ["liver", "lung", "bone", "peritoneum", "ovary", "brain", "other", "distant_nos"]
+KI67_SITES = [None, "primary", "lymph_node", "metastasis"]
 
 
 def node_class(family: str, group: str) -> str:
@@ -46,11 +49,12 @@ def who_grade(c: dict[str, Any]) -> str:
     if c["histology"] == "nec":
         return "NEC"
     grades = []
-    if c["ki67"] is not None:
+    # a Ki-67 measured on a node or metastasis may not grade the primary (SEER Ki-67 coding notes)
+    if c["ki67"] is not None and c.get("ki67_site") in (None, "primary"):
         grades.append(1 if c["ki67"] < 3 else 2 if c["ki67"] <= 20 else 3)
     if c["mitoses"] is not None:
         grades.append(1 if c["mitoses"] < 2 else 2 if c["mitoses"] <= 20 else 3)
-    return f"G{max(grades)}"  # the higher of the two
+    return f"G{max(grades)}" if grades else "unknown"  # the higher of the two
 
 
 def t_category(c: dict[str, Any]) -> str:
@@ -87,7 +91,8 @@ def oracle(c: dict[str, Any]) -> tuple[str, ...]:
     family = FAMILY[c["subsite"]]
     regional = [g for g in c["groups"] if node_class(family, g) == "regional"]
     hepatic = "liver" in c["sites"]
-    extrahepatic = len(regional) < len(c["groups"]) or any(s != "liver" for s in c["sites"])
+    extrahepatic = len(regional) < len(c["groups"]) or any(s not in ("liver", "distant_nos") for s in c["sites"])
+    nos = "distant_nos" in c["sites"]  # a distant metastasis of unspecified site: liver or elsewhere
     # positive nodes counted but no group named: regional (N) or distant (M) cannot be told apart
     readings = [(len(regional), c["count"], extrahepatic)]
     if not c["groups"] and c["count"]:
@@ -103,10 +108,15 @@ def oracle(c: dict[str, Any]) -> tuple[str, ...]:
             n = "N2" if n_regional >= 4 else "unknown"
         else:
             n = "N1" if max(count, n_regional) <= 3 else "N2"
-        if c["histology"] == "nec":
-            m = "M1" if hepatic or extra else "M0"
-        else:
-            m = "M1c" if hepatic and extra else "M1a" if hepatic else "M1b" if extra else "M0"
+        def m_of(hep: bool, ext: bool) -> str:
+            if c["histology"] == "nec":
+                return "M1" if hep or ext else "M0"
+            return "M1c" if hep and ext else "M1a" if hep else "M1b" if ext else "M0"
+
+        m = m_of(hepatic, extra)
+        if nos:  # both readings; M1 without a subcategory where they differ
+            readings_m = {m_of(True, extra), m_of(hepatic, True)}
+            m = readings_m.pop() if len(readings_m) == 1 else "M1"
         ns.add(n)
         ms.add(m)
         stages.add(stage_group(c["histology"], t, n, m))
@@ -137,7 +147,8 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     return {"histology": draw(st.sampled_from(["net", "nec"])), "subsite": draw(st.sampled_from(sorted(FAMILY))),
             "size": draw(SIZE), "invaded": draw(st.lists(st.sampled_from(STRUCTURES), max_size=3, unique=True)),
             "ki67": ki67, "mitoses": mitoses, "groups": groups, "count": count,
-            "sites": draw(st.lists(st.sampled_from(SITES), max_size=3, unique=True))}
+            "sites": draw(st.lists(st.sampled_from(SITES), max_size=3, unique=True)),
+            "ki67_site": draw(st.sampled_from(KI67_SITES))}
 
 
 def _record(c: dict[str, Any]) -> dict[str, str]:
@@ -148,7 +159,7 @@ def _record(c: dict[str, Any]) -> dict[str, str]:
             "tumor_size_mm": text(c["size"]), "invaded_structures": ";".join(c["invaded"]),
             "ki67_percent": text(c["ki67"]), "mitoses_per_2mm2": text(c["mitoses"]),
             "positive_node_groups": ";".join(c["groups"]), "positive_node_count": text(c["count"]),
-            "distant_sites": ";".join(c["sites"])}
+            "distant_sites": ";".join(c["sites"]), "ki67_site": text(c.get("ki67_site"))}
 
 
 def _agrees(c: dict[str, Any]) -> None:
@@ -171,7 +182,7 @@ def test_staging_agrees_with_the_reference_tables_3000(c: dict[str, Any]) -> Non
 
 
 def test_every_cell_of_the_node_table() -> None:
-    # all 24 groups x 7 sub-sites, one case each, so no cell is left to chance
+    # all 28 groups x 8 sub-sites, one case each, so no cell is left to chance
     for subsite, group in itertools.product(sorted(FAMILY), GROUPS):
         c = {"histology": "net", "subsite": subsite, "size": 10, "invaded": [], "ki67": 1, "mitoses": None,
              "groups": [group], "count": None, "sites": []}

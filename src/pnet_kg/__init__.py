@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .build import build
 from .cases import Case, CaseFile, read_cases, write_cases
 from .errors import InputError, PnetKgError, QueryError, ReasonerError
+from .evidence import CaseEvidence, EvidenceRun, evidence, evidence_file
 from .load import load, load_modules
 from .owl import load_owlready
 from .query import QueryResult, list_queries, query
@@ -31,7 +32,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "Case",
+    "CaseEvidence",
     "CaseFile",
+    "EvidenceRun",
     "Explanation",
     "InputError",
     "PnetKgError",
@@ -46,6 +49,8 @@ __all__ = [
     "ValidationResult",
     "__version__",
     "build",
+    "evidence",
+    "evidence_file",
     "list_queries",
     "load",
     "load_modules",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
@@ -87,6 +87,7 @@ class CriterionRule:
     structures: frozenset[str]  #: case-file codes of structures whose invasion satisfies the rule
     assigns: str  #: notation of the category
     rank: int
+    source: str = ""  #: the source that states the rule (IRI)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ class Vocabulary:
     node_groups: Mapping[str, str]
     distant_sites: Mapping[str, str]
     hepatic_sites: frozenset[str]  #: distant-site codes that are the liver or part of it
+    sstr: Mapping[str, str] = field(default_factory=dict)  #: somatostatin-receptor status codes
+    progression: Mapping[str, str] = field(default_factory=dict)  #: progression status codes
+    unspecified_sites: frozenset[str] = frozenset()  #: distant-site codes of a metastasis of unspecified site
+    ki67_sites: Mapping[str, str] = field(default_factory=dict)  #: where a Ki-67 index was measured
+    grading_ki67_sites: frozenset[str] = frozenset()  #: Ki-67 site codes whose index grades the primary
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,8 @@ SELECT ?kind ?code ?term WHERE {
   VALUES (?kind ?class) {
     ("differentiation" pnet:Differentiation) ("subsite" pnet:PrimarySubsite) ("structure" pnet:AdjacentStructure)
     ("functional" pnet:FunctionalStatus) ("node_group" pnet:LymphNodeGroup) ("distant_site" pnet:DistantOrganSite)
+    ("sstr" pnet:SomatostatinReceptorStatus) ("progression" pnet:ProgressionStatus)
+    ("ki67_site" pnet:Ki67MeasurementSite)
   }
   ?term a ?class ; skos:notation ?code .
 }
@@ -177,8 +185,12 @@ SELECT ?code WHERE {
 }
 """
 
+_UNSPECIFIED = "SELECT ?code WHERE { pnet:DistantMetastasisNOS a pnet:DistantOrganSite ; skos:notation ?code }"
+
+_GRADING_KI67 = "SELECT ?code WHERE { ?s a pnet:Ki67MeasurementSite ; skos:notation ?code ; pnet:gradesPrimary true }"
+
 _CRITERIA = """
-SELECT ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank
+SELECT ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank ?source
        (GROUP_CONCAT(?structure; separator=" ") AS ?structures)
 WHERE {
   ?rule a pnet:CriterionRule ; pnet:underStagingSystem ?system ; pnet:assigns ?cat .
@@ -190,8 +202,9 @@ WHERE {
   OPTIONAL { ?rule pnet:lowerBound ?lo } OPTIONAL { ?rule pnet:lowerInclusive ?loInc }
   OPTIONAL { ?rule pnet:upperBound ?hi } OPTIONAL { ?rule pnet:upperInclusive ?hiInc }
   OPTIONAL { ?rule pnet:onInvasionOf/skos:notation ?structure }
+  OPTIONAL { ?rule pnet:statedIn ?source }
 }
-GROUP BY ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank
+GROUP BY ?rule ?system ?diff ?kind ?variable ?lo ?loInc ?hi ?hiInc ?assigns ?rank ?source
 """
 
 _M = """
@@ -267,6 +280,10 @@ def _vocabulary(graph: Graph) -> Vocabulary:
         differentiations=kinds.get("differentiation", {}), subsites=kinds.get("subsite", {}), subsite_family=family,
         structures=kinds.get("structure", {}), functional=kinds.get("functional", {}),
         node_groups=kinds.get("node_group", {}), distant_sites=kinds.get("distant_site", {}), hepatic_sites=hepatic,
+        sstr=kinds.get("sstr", {}), progression=kinds.get("progression", {}),
+        unspecified_sites=frozenset(str(r["code"]) for r in _rows(graph, _UNSPECIFIED)),
+        ki67_sites=kinds.get("ki67_site", {}),
+        grading_ki67_sites=frozenset(str(r["code"]) for r in _rows(graph, _GRADING_KI67)),
     )
 
 
@@ -282,6 +299,7 @@ def rules_from_graph(graph: Graph) -> RuleSet:
             variable=_str(r.get("variable")), range=_interval(r),
             structures=frozenset(str(r["structures"]).split()) if r.get("structures") else frozenset(),
             assigns=str(r["assigns"]), rank=int(r["rank"].toPython()),  # type: ignore[attr-defined]
+            source=_str(r.get("source")) or "",
         )
         for r in _rows(graph, _CRITERIA)
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .cases import Case, check_case, iter_cases, parse_case
+from .cases.model import decimal_text
 from .errors import InputError, PnetKgError
 from .guard import as_path, check_type
 from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
@@ -104,8 +105,8 @@ class Stager:
         self.rules = rules if rules is not None else load_rules()
         r = self.rules
         # A histology is staged by the one system whose stage-group rules cover it. T rules of other
-        # systems (UICC 8th draws the 2 cm line elsewhere) stay in the graph for queries; the case
-        # contract's warnings are about node groups only, so they are not reported here.
+        # systems (UICC 8th draws the 2 cm line elsewhere) do not stage; where their size rows give
+        # another T for the case's size, a warning says so (as for node groups).
         self._system: dict[str, str] = {}
         for diff in r.vocabulary.differentiations:
             systems = {s.system for s in r.stage_rules if s.differentiation in (None, diff)}
@@ -114,10 +115,14 @@ class Stager:
             if systems:
                 self._system[diff] = systems.pop()
         self._criteria: dict[tuple[str, str], list[CriterionRule]] = {}
+        #: (histology, other system) -> its T rules by size
+        self._other_sizes: dict[tuple[str, str], list[CriterionRule]] = {}
         for c in r.criteria:
             for diff in ([c.differentiation] if c.differentiation else list(r.vocabulary.differentiations)):
                 if c.dimension == "grade" or c.system == self._system.get(diff):
                     self._criteria.setdefault((diff, c.dimension), []).append(c)
+                elif c.dimension == "t" and c.variable == "tumor_size_mm":
+                    self._other_sizes.setdefault((diff, c.system), []).append(c)
         self._primary: dict[tuple[str, str], NodeRule] = {}
         self._others: dict[tuple[str, str], list[NodeRule]] = {}
         for nr in r.node_rules:
@@ -158,11 +163,23 @@ class Stager:
         for rule in self.rules.m_rules:
             if rule.system != system or (rule.differentiation not in (None, diff)):
                 continue
+            if rule.requires_hepatic is None and rule.requires_extrahepatic is None:
+                continue  # the M of a distant metastasis of unspecified site (see _m_unspecified)
             if rule.requires_hepatic not in (None, hepatic) or rule.requires_extrahepatic not in (None, extrahepatic):
                 continue
             if best is None or rule.rank > best.rank:
                 best = rule
         return best.assigns if best is not None else UNKNOWN
+
+    def _m_unspecified(self, system: str, diff: str, hepatic: bool, extrahepatic: bool) -> str:
+        """M with a distant metastasis of unspecified site: it is hepatic or extrahepatic, so both readings
+        are staged; where they differ, the system's rule with neither requirement (M1, no subcategory)."""
+        readings = {self._m(system, diff, True, extrahepatic), self._m(system, diff, hepatic, True)}
+        if len(readings) == 1:
+            return readings.pop()
+        nos = [rule for rule in self.rules.m_rules if rule.system == system and rule.differentiation in (None, diff)
+               and rule.requires_hepatic is None and rule.requires_extrahepatic is None]
+        return max(nos, key=lambda rule: rule.rank).assigns if nos else UNKNOWN
 
     def _stage_uncached(self, system: str, diff: str, ts: frozenset[str], ns: frozenset[str], m: str) -> str:
         stages: set[str] = set()
@@ -186,6 +203,10 @@ class Stager:
             case = parse_case(case, self.rules.vocabulary)
         else:
             raise InputError(f"expected a Case or a dict of case-file fields, not {type(case).__name__}")
+        return self.stage_checked(case)
+
+    def stage_checked(self, case: Case) -> StageResult:
+        """Stage a case already checked against this stager's vocabulary (by its reader or constructor)."""
         r = self.rules
         diff = case.histology
         system = self._system.get(diff)
@@ -208,9 +229,14 @@ class Stager:
             else:
                 distant_nodes = True
             warnings.extend(self._disagreements(rule, case.primary_subsite))
-        hepatic = any(s in r.vocabulary.hepatic_sites for s in case.distant_sites)
-        extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in case.distant_sites)
-        grade = self._grade(diff, case.ki67_percent, case.mitoses_per_2mm2)
+        # a distant site of unspecified location (the site individual with no part of the body: distant_nos)
+        unspecified = any(s in r.vocabulary.unspecified_sites for s in case.distant_sites)
+        located = [s for s in case.distant_sites if s not in r.vocabulary.unspecified_sites]
+        hepatic = any(s in r.vocabulary.hepatic_sites for s in located)
+        extrahepatic = distant_nodes or any(s not in r.vocabulary.hepatic_sites for s in located)
+        grade, why = self.grade_of(case)
+        if why:
+            warnings.append(why)
         t = self._t(diff, case.tumor_size_mm, frozenset(case.invaded_structures))
         ts = t.candidates if t.category is None else frozenset({t.category})
         # Positive nodes counted but no group named: they may be regional (N) or distant (M). Both readings
@@ -221,12 +247,14 @@ class Stager:
             readings = [(1, case.positive_node_count, extrahepatic), (0, None, True)]
             warnings.append(f"{case.positive_node_count} positive node(s) but no node group named: "
                             "regional or distant cannot be decided")
+        if t.category is not None and case.tumor_size_mm is not None:
+            warnings.extend(self._size_disagreements(system, diff, case.tumor_size_mm, t.category))
         ns: set[str] = set()
         ms: set[str] = set()
         stages: set[str] = set()
         for regional_groups, count, extra in readings:
             n = self._n(diff, regional_groups, count)
-            m = self._m(system, diff, hepatic, extra)
+            m = (self._m_unspecified if unspecified else self._m)(system, diff, hepatic, extra)
             ns.add(n.category or UNKNOWN)
             ms.add(m)
             stages.add(self._stage(system, diff, ts, n.candidates if n.category is None else frozenset({n.category}),
@@ -240,6 +268,42 @@ class Stager:
             t=t.category or TX, n=one(ns), m=one(ms), stage=one(stages), nodes=";".join(nodes),
             warnings=tuple(dict.fromkeys(warnings)),
         )
+
+    def grade_of(self, case: Case) -> tuple[str, str | None]:
+        """The WHO grade of a checked case, and a warning when its Ki-67 index could not grade the primary.
+
+        A Ki-67 index measured on a lymph-node or distant metastasis (``ki67_site``; which sites grade
+        the primary is read from the graph) does not set the primary's grade: the mitotic count does,
+        or the grade is unknown.
+        """
+        site = case.ki67_site
+        if site is None or site in self.rules.vocabulary.grading_ki67_sites or case.ki67_percent is None:
+            return self._grade(case.histology, case.ki67_percent, case.mitoses_per_2mm2), None
+        grade = self._grade(case.histology, None, case.mitoses_per_2mm2)
+        basis = "graded from the mitotic count" if case.mitoses_per_2mm2 is not None else "grade unknown"
+        return grade, (f"Ki-67 {decimal_text(case.ki67_percent)} % was measured on the {site.replace('_', ' ')}, "
+                       f"which does not grade the primary (SEER Ki-67 coding notes): {basis}")
+
+    def _size_disagreements(self, system: str, diff: str, size: float, t: str) -> Iterator[str]:
+        """Other systems whose T rows by size give another T for this size (the 2 cm line: AJCC T2, UICC T1).
+
+        Only where size decided T: an invasion rule that raised T is no disagreement about size.
+        """
+        r = self.rules
+        point = {"tumor_size_mm": Interval.point(size)}
+        ours = _decide([c for c in self._criteria.get((diff, "t"), []) if c.variable == "tumor_size_mm"], point,
+                       frozenset(), unknown_is_anything=False).category
+        if ours != t:
+            return
+        for (d, other), rules in sorted(self._other_sizes.items()):
+            if d != diff:
+                continue
+            theirs = _decide(rules, point, frozenset(), unknown_is_anything=False).category
+            if theirs is not None and theirs != ours:
+                sources = sorted({r.source_label.get(c.source, c.source) for c in rules if c.assigns == theirs})
+                yield (f"a tumour of {decimal_text(size)} mm is {ours} under {r.system_notation.get(system, system)} "
+                       f"but {theirs} under {r.system_notation.get(other, other)}"
+                       + (f" (source: {', '.join(sources)})" if sources else ""))
 
     def _disagreements(self, rule: NodeRule, subsite: str) -> Iterator[str]:
         r = self.rules

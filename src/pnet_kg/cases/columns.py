@@ -58,6 +58,11 @@ _COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                             "number_of_positive_lymph_nodes"),
     "distant_sites": ("metastatic_sites", "distant_metastases", "distant_metastasis", "distant_metastasis_sites",
                       "metastasis_sites", "metastases", "sites_of_metastasis", "sites_of_distant_metastasis"),
+    "somatostatin_receptor_status": ("sstr", "sstr_status", "somatostatin_receptor", "somatostatin_receptors",
+                                     "sstr_expression", "somatostatin_receptor_expression", "ssr_status"),
+    "ki67_site": ("ki_67_site", "ki67_specimen", "ki_67_specimen", "ki67_measured_on", "ki_67_measured_on",
+                  "ki67_source", "ki_67_source", "ki67_sample_site", "ki_67_sample_site"),
+    "progression": ("progression_status", "disease_progression", "progressive_disease", "disease_course"),
 }
 _COLUMNS: dict[str, str] = {_column_key(f): f for f in FIELDS} | {
     alias: f for f, aliases in _COLUMN_ALIASES.items() for alias in aliases}

@@ -10,6 +10,7 @@ naming the field and value.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from ..rules import Vocabulary, load_rules
 FIELDS: tuple[str, ...] = (
     "case_id", "histology", "primary_subsite", "tumor_size_mm", "invaded_structures", "ki67_percent",
     "mitoses_per_2mm2", "functional_syndrome", "positive_node_groups", "positive_node_count", "distant_sites",
+    "somatostatin_receptor_status", "progression", "ki67_site",
 )
 REQUIRED: tuple[str, ...] = ("case_id", "histology", "primary_subsite")
 
@@ -54,6 +56,9 @@ class Case:
     positive_node_groups: tuple[str, ...] = ()
     positive_node_count: int | None = None
     distant_sites: tuple[str, ...] = ()
+    somatostatin_receptor_status: str | None = None  #: ``positive`` / ``negative``, ``None`` when not recorded
+    progression: str | None = None  #: ``progressive`` / ``stable``, ``None`` when not recorded
+    ki67_site: str | None = None  #: ``primary`` / ``lymph_node`` / ``metastasis``; ``None``: the primary's
     line: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -75,6 +80,8 @@ class Case:
             "functional_syndrome": self.functional_syndrome,
             "positive_node_groups": ";".join(self.positive_node_groups),
             "positive_node_count": num(self.positive_node_count), "distant_sites": ";".join(self.distant_sites),
+            "somatostatin_receptor_status": self.somatostatin_receptor_status or "",
+            "progression": self.progression or "", "ki67_site": self.ki67_site or "",
         }
 
 
@@ -104,11 +111,15 @@ _EXACT = 2 ** 53
 #: C0 controls, DEL and C1 controls (NUL, ESC and the other bytes of terminal escape sequences).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: Fields holding one code, and a list of codes.
-CODE_FIELDS = ("histology", "primary_subsite", "functional_syndrome")
+CODE_FIELDS = ("histology", "primary_subsite", "functional_syndrome", "somatostatin_receptor_status", "progression",
+               "ki67_site")
+#: Code fields a case may leave empty: not recorded (``None``).
+OPTIONAL_CODE_FIELDS = ("somatostatin_receptor_status", "progression", "ki67_site")
 LIST_FIELDS = ("invaded_structures", "positive_node_groups", "distant_sites")
 _VOCAB_FIELDS = {"histology": "differentiations", "primary_subsite": "subsites", "invaded_structures": "structures",
                  "functional_syndrome": "functional", "positive_node_groups": "node_groups",
-                 "distant_sites": "distant_sites"}
+                 "distant_sites": "distant_sites", "somatostatin_receptor_status": "sstr",
+                 "progression": "progression", "ki67_site": "ki67_sites"}
 #: The vocabulary :class:`Case` checks codes against while a reader with rules of its own makes cases
 #: (``None``: the shipped graph's).
 CASE_VOCABULARY: ContextVar[Vocabulary | None] = ContextVar("pnet_kg_case_vocabulary", default=None)
@@ -141,8 +152,10 @@ class _CodeSets:
             raise InputError("control character (NUL, ESC or another C0/C1 code) in text", field=name, value=value)
         code = text if text in self.codes[name] else self.folded[name].get(_folded(text))
         if code is None:
-            raise InputError(f"unknown code (expected one of {', '.join(sorted(self.codes[name]))})", field=name,
-                             value=text)
+            close = difflib.get_close_matches(_folded(text), list(self.folded[name]), n=3, cutoff=0.5)
+            hint = f"; closest: {', '.join(self.folded[name][c] for c in close)}" if close else ""
+            raise InputError(f"unknown code (expected one of {', '.join(sorted(self.codes[name]))}{hint})",
+                             field=name, value=text)
         return code
 
 
@@ -212,6 +225,9 @@ def check_case(case: Case, vocab: Vocabulary | None = None) -> None:
     for name in CODE_FIELDS:
         value = getattr(case, name)
         if value is None or (isinstance(value, str) and not value.strip()):
+            if name in OPTIONAL_CODE_FIELDS:
+                setattr(case, name, None)
+                continue
             if name != "functional_syndrome":
                 raise InputError("required field is missing or empty", field=name, value=value or "")
             value = "none"

@@ -60,6 +60,12 @@ def _statements(case: Case, vocab: Vocabulary) -> list[tuple[str, str, Term]]:
         out.append((s, p + "mitosesPer2mm2", ("lit", str(case.mitoses_per_2mm2), _XSD + "integer")))
     if case.positive_node_count is not None:
         out.append((s, p + "positiveNodeCount", ("lit", str(case.positive_node_count), _XSD + "integer")))
+    if case.somatostatin_receptor_status is not None:
+        out.append((s, p + "hasSomatostatinReceptorStatus", ("iri", vocab.sstr[case.somatostatin_receptor_status])))
+    if case.ki67_site is not None:
+        out.append((s, p + "ki67MeasuredOn", ("iri", vocab.ki67_sites[case.ki67_site])))
+    if case.progression is not None:
+        out.append((s, p + "hasProgressionStatus", ("iri", vocab.progression[case.progression])))
     sites = [vocab.node_groups[c] for c in case.positive_node_groups] + [vocab.distant_sites[c] for c in case.distant_sites]
     for k, site in enumerate(sites, start=1):
         m = f"{s}/m{k}"

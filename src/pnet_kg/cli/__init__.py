@@ -25,6 +25,7 @@ from ..guard import redact
 #: command name -> "module:attribute" below pnet_kg.cli
 COMMANDS: dict[str, str] = {
     "demo": "demo:demo_cmd",
+    "evidence": "evidence:evidence_cmd",
     "build": "core:build_cmd",
     "cases": "cases:cases_group",
     "claims": "query:claims_cmd",

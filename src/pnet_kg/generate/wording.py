@@ -33,7 +33,7 @@ _M_WORDS: dict[tuple[bool | None, bool | None], tuple[str, str]] = {
     (True, None): ("liver", "with liver metastasis (with or without extrahepatic metastasis)"),
     (None, False): ("no extrahepatic", "without extrahepatic metastasis"),
     (False, None): ("no liver", "without liver metastasis"),
-    (None, None): ("any site", "whatever its distant metastases"),
+    (None, None): ("site not specified", "with distant metastasis of an unspecified site (distant metastasis, NOS)"),
 }
 _KIND = {"grade": "Grading", "T": "T", "N": "N"}
 
