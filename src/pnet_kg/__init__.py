@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .build import build
 from .cases import Case, CaseFile, read_cases, write_cases
-from .errors import InputError, PnetKgError, QueryError, ReasonerError
+from .errors import InputError, InputErrors, PnetKgError, QueryError, ReasonerError
 from .load import load, load_modules
 from .owl import load_owlready
 from .query import QueryResult, list_queries, query
@@ -34,6 +34,7 @@ __all__ = [
     "CaseFile",
     "Explanation",
     "InputError",
+    "InputErrors",
     "PnetKgError",
     "QueryError",
     "QueryResult",

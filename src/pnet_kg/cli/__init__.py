@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from ..errors import PnetKgError
+from ..errors import InputErrors, PnetKgError
 from ..guard import redact
 
 #: command name -> "module:attribute" below pnet_kg.cli
@@ -105,6 +105,12 @@ def main(argv: list[str] | None = None) -> Any:
         setattr(exc, "message", redact(exc.message))  # a URL given on the command line may hold a password
         exc.show()
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    except InputErrors as exc:  # every bad row of a file, one a line, as a linter lists them
+        for line in exc.lines():
+            click.echo(f"pnet-kg: error: {redact(line)}", err=True)
+        if exc.count > 1:
+            click.echo(f"pnet-kg: {exc.count} errors", err=True)
+        sys.exit(2)
     except PnetKgError as exc:
         click.echo(f"pnet-kg: error: {redact(str(exc))}", err=True)
         sys.exit(2)
