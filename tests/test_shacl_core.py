@@ -10,6 +10,7 @@ severity, source shape), or raise UnsupportedShape so that ``engine="auto"`` fal
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
+
+from conftest import run_cli
 
 from pnet_kg.errors import UnsupportedShape
 from pnet_kg.prefixes import SH
@@ -458,3 +461,13 @@ def test_warning_member_of_or_still_fails_it() -> None:
     fast, reference = _both("ex:S sh:targetNode ex:x ; sh:or ( ex:T ) . ex:T sh:severity sh:Warning ; "
                             "sh:class ex:C .", "ex:x ex:p 1 .")
     assert [r.constraint for r in fast.results] == [SH.OrConstraintComponent]
+
+
+def test_an_ill_formed_shape_is_a_clean_input_error(tmp_path: Path) -> None:
+    # pySHACL raises ConstraintLoadError for sh:minCount "x"; the fallback turns it into exit 2, no traceback
+    shapes = tmp_path / "bad-shape.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+                      'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount "x" ] .\n')
+    result = run_cli("validate", "--shapes", str(shapes), "--engine", "pyshacl")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("sh:minCount must be a literal") == 1 and "not well-formed SHACL" in result.stderr

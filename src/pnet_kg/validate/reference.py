@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from rdflib import BNode, Graph, Literal, URIRef
 
+from ..errors import InputError
 from ..prefixes import SH
 from .report import ValidationResult, first_message, node_labels, severity_name
 
@@ -21,8 +24,17 @@ def pyshacl_results(graph: Graph, shapes: Graph) -> tuple[list[ValidationResult]
 
     # Not allow_warnings: pySHACL then also lets a Warning-severity member of sh:or / sh:not / sh:node
     # count as conforming, which changes which results there are (conforms is decided by validate()).
-    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False, js=False,
-                                    allow_warnings=False, allow_infos=False, meta_shacl=False)
+    # pySHACL logs its errors to stderr through a handler of its own: the message we raise says it once
+    log = logging.getLogger("pyshacl-validate")
+    was_disabled, log.disabled = log.disabled, True
+    try:
+        _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False, js=False,
+                                        allow_warnings=False, allow_infos=False, meta_shacl=False)
+    except (pyshacl.errors.ShapeLoadError, pyshacl.errors.ConstraintLoadError,
+            pyshacl.errors.ReportableRuntimeError) as exc:  # an ill-formed shape is the user's input
+        raise InputError(f"the shapes are not well-formed SHACL: {str(exc).splitlines()[0]}") from None
+    finally:
+        log.disabled = was_disabled
     assert isinstance(report, Graph)
     return results_from_report(report, graph, shapes), report
 
