@@ -144,3 +144,24 @@ def test_the_command_line_lists_100_then_counts_the_rest(tmp_path: Path) -> None
     lines = stderr.splitlines()
     assert len([ln for ln in lines if re.match(r"pnet-kg: error: .+:\d+: field", ln)]) == 100
     assert lines[-2:] == ["pnet-kg: error: ... and 50 more errors", "pnet-kg: 150 errors"]
+
+
+@pytest.mark.slow
+def test_push_lists_every_bad_row_and_replaces_nothing(tmp_path: Path) -> None:
+    from conftest import writable_oxigraph
+
+    bad = write_cases(tmp_path / "bad.csv", bad=10)
+    with writable_oxigraph(tmp_path / "store") as base:
+        code, stdout, stderr = invoke("push", "--endpoint", base + "store", "--update-endpoint", base + "update",
+                                      "--cases", str(bad))
+        import json
+        import urllib.parse
+        import urllib.request
+
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
+        with urllib.request.urlopen(f"{base}query?{query}", timeout=10) as response:
+            left = int(json.loads(response.read())["results"]["bindings"][0]["n"]["value"])
+    assert code == 2 and left == 0, stderr
+    listed = re.findall(r"^pnet-kg: error: (.+?):(\d+): field '(\w+)'", stderr, flags=re.M)
+    assert listed == [(str(bad), str(7 + i), field) for i, field in enumerate(expected_fields(10))]
+    assert "nothing was replaced" in stderr

@@ -76,3 +76,17 @@ def test_no_bar_and_no_count_off_a_terminal_or_for_small_files(tmp_path: Path,
     monkeypatch.setattr("sys.stderr", Terminal())
     with case_progress(path, "import") as bar:  # 1 MB by default
         assert bar.disable
+
+
+@pytest.mark.slow
+def test_push_counts_cases_against_their_total(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import writable_oxigraph
+
+    from pnet_kg.push import push
+
+    path = tmp_path / "cohort.csv"
+    write_synth(path, 40, 1, "csv")
+    with writable_oxigraph(tmp_path / "store") as base:
+        push(base + "store", [path], chunk_triples=50, progress=True)
+    err = capsys.readouterr().err
+    assert "40/40" in err and "cases: 100%" in err

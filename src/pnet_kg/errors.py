@@ -65,11 +65,12 @@ class InputErrors(InputError):
     ... and 3 more errors
     """
 
-    def __init__(self, errors: list[InputError], more: int = 0) -> None:
+    def __init__(self, errors: list[InputError], more: int = 0, note: str | None = None) -> None:
         if not errors:
             raise ValueError("InputErrors needs at least one error")
         self.errors = list(errors)
         self.more = more
+        self.note = note  #: what the failure left behind (a push: which graphs were replaced), said after the list
         first = errors[0]
         super().__init__(first.message, file=first.file, line=first.line, field=first.field, value=first.value)
 
@@ -81,7 +82,7 @@ class InputErrors(InputError):
         return lines
 
     def _render(self) -> str:
-        return "\n".join(self.lines())
+        return "\n".join([*self.lines(), *([self.note] if self.note else [])])
 
     @property
     def count(self) -> int:

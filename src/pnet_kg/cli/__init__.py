@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> Any:
             click.echo(f"pnet-kg: error: {redact(line)}", err=True)
         if exc.count > 1:
             click.echo(f"pnet-kg: {exc.count} errors", err=True)
+        for line in (exc.note or "").splitlines():
+            click.echo(f"pnet-kg: {redact(line)}", err=True)
         sys.exit(2)
     except PnetKgError as exc:
         click.echo(f"pnet-kg: error: {redact(str(exc))}", err=True)
