@@ -25,7 +25,7 @@ from typing import Literal, TypeVar
 from rdflib import Graph
 
 from ..errors import InputError, QueryError
-from ..guard import _NOT_CODE, DEFAULT_TIMEOUT_S, refuse_service, with_timeout
+from ..guard import DEFAULT_TIMEOUT_S, code_only, refuse_service, with_timeout
 from ..load import load  # noqa: F401 - the doctests' rdflib engine
 from ..prefixes import CASE, PNET, RDFS, bind_all, rdf_prefixes  # noqa: F401 - PNET, RDFS: doctests
 from .binding import bound_text, check_values, with_prologue
@@ -57,7 +57,7 @@ def query_form(text: str) -> QueryForm:
     ...
     pnet_kg.errors.QueryError: SPARQL Update (INSERT) is not run: pnet-kg reads graphs and never changes them; give a SELECT, ASK, CONSTRUCT or DESCRIBE query
     """
-    match = _FIRST_KEYWORD.match(_NOT_CODE.sub(" ", text))
+    match = _FIRST_KEYWORD.match(code_only(text))
     word = match[1].upper() if match else ""
     if word in _UPDATES:
         raise QueryError(f"SPARQL Update ({word}) is not run: pnet-kg reads graphs and never changes them; "
