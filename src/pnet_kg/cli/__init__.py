@@ -4,7 +4,7 @@ Commands are imported only when called, so ``pnet-kg --help`` stays fast and a
 broken optional dependency of one command cannot break the others.
 
 Exit codes: 0 success; 1 the data does not conform (validation violations, a
-non-canonical file, an inconsistent ontology); 2 bad input or usage, or a file-system
+non-canonical file, an inconsistent ontology) or an ASK query answered false; 2 bad input or usage, or a file-system
 error; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM), after cleaning up.
 """
 

@@ -117,6 +117,8 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
 
     table_format = output_format if output_format in TABLE_WRITERS else None
     if list_:
+        if output_format in RDF_FORMATS:
+            raise click.UsageError(f"--list prints a table: -O {', '.join(sorted(TABLE_WRITERS))}")
         emit(_catalogue_text(table_format or "table"), output)
         return
     if name is None and file_ is None:
