@@ -103,7 +103,8 @@ def test_editing_one_row_changes_exactly_one_rule(onto: Path) -> None:
     ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\tpercent\t", "\t\t", 10, "a threshold needs its unit"),
     ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t3\tyes\t", "\t3\t\t", 7, "write yes or no"),
     ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t3\tyes\t", "\tthree\tyes\t", 6, "not a number"),
-    ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t20\tyes\t", "\t25\tyes\t", 17, "does not mention the bound 25"),
+    ("criterion-rules.tsv", "WHO2019_G2_ki67\t", "\tpercent\t", "\tpercents\t", 10, "unknown code"),
+    ("wording.tsv", "unit\tpercent\t", "\tpercent\t", "\tpercents\t", 2, "unknown code"),
     ("m-rules.tsv", "AJCC8_NET_M1a\t", "\tM1a\t", "\tM2\t", 4, "unknown code"),
     ("stage-groups.tsv", "AJCC8_NET_stage_I\t", "\tT1\t", "\tT1 T9\t", 5, "unknown code 'T9'"),
 ])
@@ -115,6 +116,55 @@ def test_a_bad_cell_stops_generation_with_file_line_and_column(onto: Path, table
         generate(onto)
     assert (caught.value.file, caught.value.line, caught.value.column) == (str(path), line, column)
     assert str(caught.value).startswith(f"{path}:{line}:{column}: ") and message in str(caught.value)
+
+
+def test_editing_one_bound_cell_changes_the_bound_and_the_text_worded_from_it(onto: Path) -> None:
+    """A threshold is typed once: its label, definition and statement are worded from the cells."""
+    before = module_graph(onto)
+    edit_line(onto / "templates" / "criterion-rules.tsv", "AJCC8_NET_T1_size\t", "\t20\tno\tmm\t", "\t15\tno\tmm\t")
+    _, changed = write(onto)
+    assert changed
+    after = module_graph(onto)
+    rule = URIRef(PNET + "Rule_AJCC8_NET_T1_size")
+    removed, added = before - after, after - before
+    assert {s for s, _, _ in removed + added} == {rule}
+    names = {p.n3(after.namespace_manager) for _, p, _ in removed + added}
+    assert names == {"pnet:upperBound", "rdfs:label", "obo:IAO_0000115", "pnet:statement"}
+    assert {str(o) for _, _, o in added} == {
+        "15.0", "AJCC8 pancreatic NET T1 by size < 15 mm",
+        "T rule of the AJCC 8th edition pancreatic NET chapter: a primary tumour with a greatest dimension "
+        "below 15 mm is T1.",
+        "Under the AJCC 8th edition pancreatic NET chapter, a primary tumour with a greatest dimension below 15 mm "
+        "is T1."}
+    assert not any("20" in str(o) for _, _, o in added)
+    assert differences(generate(onto)) == []
+
+
+def test_the_wording_follows_the_inclusive_flag_the_unit_and_the_combination(onto: Path) -> None:
+    templates = onto / "templates"
+    edit_line(templates / "criterion-rules.tsv", "WHO2019_G1_ki67\t", "\t3\tno\t", "\t3\tyes\t")
+    edit_line(templates / "criterion-rules.tsv", "WHO2019_G2_ki67\t", "\t3\tyes\t", "\t3\tno\t")
+    edit_line(templates / "stage-groups.tsv", "AJCC8_NET_stage_III_T4\t", "\tN0\t", "\tN0 N1 NX\t")
+    edit_line(templates / "wording.tsv", "unit\tpercent\t", "\t%\t", "\tper cent\t")
+    graph = generate(onto).graph
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    statement = URIRef(PNET + "statement")
+    assert str(graph.value(URIRef(PNET + "Rule_WHO2019_G1_ki67"), label)) == "WHO 2019 G1 by Ki-67 index <= 3 per cent"
+    assert str(graph.value(URIRef(PNET + "Rule_WHO2019_G2_ki67"), statement)) == (
+        "Under WHO 2019, a well-differentiated pancreatic neuroendocrine tumour with a Ki-67 index above 3 per cent "
+        "and at most 20 per cent is graded G2.")
+    # every N category the system's stage groups use is "any N"
+    assert str(graph.value(URIRef(PNET + "Rule_AJCC8_NET_stage_III_T4"), label)) == (
+        "AJCC8 pancreatic NET stage III: T4, any N, M0")
+
+
+def test_a_system_without_words_for_its_rules_stops_generation(onto: Path) -> None:
+    path = onto / "templates" / "systems.tsv"
+    line = edit_line(path, "UICC8_NET\t", "\tthe UICC TNM 8th edition pancreatic NET chapter\t", "\t\t")
+    with pytest.raises(RowError, match=r"criterion-rules.tsv:\d+:2: field 'system': this system has no 'named in "
+                                       r"rule text'"):
+        generate(onto)
+    assert line > 1
 
 
 def test_two_rows_that_disagree_stop_generation(onto: Path) -> None:
@@ -139,7 +189,14 @@ def test_two_rows_that_disagree_stop_generation(onto: Path) -> None:
 def test_an_unknown_column_is_refused(onto: Path) -> None:
     path = onto / "templates" / "m-rules.tsv"
     edit_line(path, "rule\t", "\tcomment", "\tcomments")
-    with pytest.raises(RowError, match=r"m-rules.tsv:1:14: field 'comments': unknown column"):
+    with pytest.raises(RowError, match=r"m-rules.tsv:1:11: field 'comments': unknown column"):
+        generate(onto)
+
+
+def test_a_table_in_the_old_layout_says_its_text_is_now_worded_from_the_row(onto: Path) -> None:
+    path = onto / "templates" / "m-rules.tsv"
+    edit_line(path, "rule\t", "\tcomment", "\tlabel\tcomment")
+    with pytest.raises(RowError, match=r"m-rules.tsv:1:11: field 'label': .*worded from the row.*delete the column"):
         generate(onto)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -70,10 +70,11 @@ class Row:
         return Origin(self.file, self.line)
 
 
-def read_table(path: Path, columns: Sequence[str]) -> list[Row]:
+def read_table(path: Path, columns: Sequence[str], retired: Mapping[str, str] | None = None) -> list[Row]:
     """Read a tab-separated table whose header row holds exactly ``columns`` (in any order).
 
     Cells are taken as written (no quoting), stripped of surrounding blanks; blank lines are skipped.
+    A column of ``retired`` (name -> why it went) is refused with that reason.
     """
     if not path.is_file():
         raise InputError("no such table", file=path)
@@ -83,6 +84,8 @@ def read_table(path: Path, columns: Sequence[str]) -> list[Row]:
         raise InputError("the table is empty: it needs a header row", file=path)
     header = [h.strip() for h in lines[0]]
     for index, name in enumerate(header, 1):
+        if retired and name in retired:
+            raise RowError(retired[name], file=path, line=1, column=index, field=name)
         if name not in columns:
             raise RowError(f"unknown column (expected: {', '.join(columns)})", file=path, line=1, column=index,
                            field=name)

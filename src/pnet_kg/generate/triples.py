@@ -2,7 +2,9 @@
 
 What a row implies is derived, never typed twice: a node rule's IRI, label, definition,
 statement, ``claimSubject``/``claimObject`` and ``assigns`` all come from its family, node
-group, classification and system. Rows that contradict each other (two rows for one rule,
+group, classification and system; a criterion, M or stage-group rule's label, definition and
+statement are worded (:mod:`.wording`) from its system, category, variable, bounds, unit,
+structures or T/N/M combination. Rows that contradict each other (two rows for one rule,
 overlapping thresholds or stage groups assigning different values) are refused with both rows named.
 """
 
@@ -20,11 +22,18 @@ from rdflib.term import Node
 from ..prefixes import IAO_DEFINITION, OBO, PNET, bind_all
 from .tables import (Origin, Row, Vocabulary, boolean_cell, decimal_cell, identifier_cell, read_table,
                      text_cell)
+from .wording import (Criterion, SystemWords, Text, criterion_text, join_or, m_text, range_label, range_words,
+                      stage_text)
 
 #: The ontology IRI of the generated module (the catalog maps it to its file).
 MODULE_IRI = str(PNET["knowledge/staging-rules.owl"])
-#: The columns every rule table ends with (what the rule says, and who says it).
+#: The columns every rule table ends with (who says the rule, how strongly, and a free note).
+_RULE_COLUMNS = ("source", "evidence", "strength", "inference", "comment")
+#: A claim that is no rule has no facts to word its text from: its label, definition and statement are written.
 _CLAIM_COLUMNS = ("source", "evidence", "strength", "inference", "label", "definition", "statement", "comment")
+#: Columns a rule table no longer has: a row in the old layout is refused with the reason, not misread.
+_RETIRED = {name: f"the {name} is now worded from the row's cells (ontology/templates/README.md): delete the column"
+            for name in ("label", "definition", "statement")}
 _ECO = re.compile(r"^ECO:(\d{7})$")
 
 
@@ -33,6 +42,7 @@ class System:
     """A staging system's row of ``systems.tsv``: its individual and how rule text names it."""
 
     iri: URIRef
+    notation: str  #: how a rule label names the system ("UICC 8th")
     named: str  #: how rule text names the system ("the UICC TNM 8th edition")
     node_prefix: str  #: node rule IRIs are Rule_<prefix>_<family>_<group>
 
@@ -48,8 +58,8 @@ class Generator:
         self.systems: dict[str, System] = {}
         self.wording: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def rows(self, name: str, columns: Sequence[str]) -> list[Row]:
-        return read_table(self.templates / name, columns)
+    def rows(self, name: str, columns: Sequence[str], retired: dict[str, str] | None = None) -> list[Row]:
+        return read_table(self.templates / name, columns, retired)
 
     def add(self, subject: URIRef, row: Row, cls: URIRef, pairs: Sequence[tuple[URIRef, Node | None]]) -> None:
         if subject in self.origins:
@@ -114,19 +124,30 @@ class Generator:
                 (IAO_DEFINITION, Literal(text_cell(row, "definition"), lang="en")),
                 (SKOS.notation, Literal(text_cell(row, "notation"))),
             ])
-            self.systems[key] = System(iri, row["named in rule text"], row["node rule id prefix"])
+            self.systems[key] = System(iri, row["notation"], row["named in rule text"], row["node rule id prefix"])
 
     def read_wording(self) -> None:
+        kinds = {"family": "SubsiteFamily", "node group": "LymphNodeGroup", "variable": "MeasuredVariable",
+                 "unit": "Unit", "differentiation": "Differentiation"}
         for row in self.rows("wording.tsv", ("kind", "code", "in a sentence", "in a label")):
             kind = row["kind"]
-            if kind == "family":
-                self.vocab.term(row, "code", "SubsiteFamily")
-            elif kind == "node group":
-                self.vocab.term(row, "code", "LymphNodeGroup")
-            else:
-                raise row.error("kind", "write family or node group")
+            if kind not in kinds:
+                raise row.error("kind", f"write {join_or(list(kinds))}")
+            self.vocab.term(row, "code", kinds[kind])
+            if (kind, row["code"]) in self.wording:
+                raise row.error("code", f"this {kind} already has a row")
             sentence = text_cell(row, "in a sentence")
             self.wording[(kind, row["code"])] = (sentence, row["in a label"] or sentence)
+
+    def words(self, row: Row) -> SystemWords:
+        """How a criterion, M or stage-group rule's text names the row's system."""
+        system = self.system(row)
+        if not system.named:
+            raise row.error("system", "this system has no 'named in rule text' in systems.tsv to word its rules")
+        return SystemWords(system.notation, system.named)
+
+    def _label_of(self, term: URIRef) -> str:
+        return str(self.vocab.graph.value(term, RDFS.label) or "")
 
     def _group_words(self, row: Row, group: URIRef) -> str:
         if ("node group", row["node group"]) in self.wording:
@@ -171,16 +192,36 @@ class Generator:
             ])
 
     def _rule_rows(self, name: str, columns: Sequence[str]) -> Iterator[tuple[Row, URIRef, System, URIRef]]:
-        for row in self.rows(name, (*columns, *_CLAIM_COLUMNS)):
+        for row in self.rows(name, (*columns, *_RULE_COLUMNS), _RETIRED):
             yield row, PNET["Rule_" + identifier_cell(row, "rule")], self.system(row), \
                 self.vocab.term(row, "differentiation", "Differentiation")
+
+    def _variable_words(self, row: Row, variable: URIRef) -> tuple[str, str]:
+        """A variable's words in a label and in a sentence: its ``wording.tsv`` row, else its label."""
+        if ("variable", row["variable"]) in self.wording:
+            sentence, label = self.wording[("variable", row["variable"])]
+            return label, sentence
+        label = self._label_of(variable)
+        return label, f"a {label}"
+
+    def _grading_subject(self, row: Row, diff: URIRef) -> str:
+        """What a grading rule grades: its differentiation's ``wording.tsv`` row, else worded from its label."""
+        if ("differentiation", row["differentiation"]) in self.wording:
+            return self.wording[("differentiation", row["differentiation"])][0]
+        return f"a {self._label_of(diff)} pancreatic neuroendocrine neoplasm"
+
+    def _unit_symbol(self, row: Row, unit: URIRef) -> str:
+        if ("unit", row["unit"]) in self.wording:
+            return self.wording[("unit", row["unit"])][0]
+        return str(self.vocab.graph.value(unit, SKOS.notation))
 
     def criterion_rules(self) -> None:
         columns = ("rule", "system", "differentiation", "assigns", "variable", "lower", "lower inclusive", "upper",
                    "upper inclusive", "unit", "invasion of")
+        axes = {"WHOGrade": "grade", "TCategory": "T", "NCategory": "N"}
         seen: list[tuple[Row, tuple[str, str, str], tuple[float, bool, float, bool]]] = []
         for row, subject, system, diff in self._rule_rows("criterion-rules.tsv", columns):
-            assigns = self.vocab.term(row, "assigns", "WHOGrade", "TCategory", "NCategory")
+            assigns = self.vocab.term(row, "assigns", *axes)
             variable = self.vocab.term(row, "variable", "MeasuredVariable") if row["variable"] else None
             bounds: list[tuple[URIRef, Literal | None, URIRef, bool | None]] = []
             for end in ("lower", "upper"):
@@ -192,6 +233,8 @@ class Generator:
             has_bound = any(b[1] is not None for b in bounds)
             if has_bound and variable is None:
                 raise row.error("variable", "a threshold needs the variable it applies to")
+            if variable is not None and not has_bound:
+                raise row.error("variable", "a variable without a threshold: give a lower or upper bound")
             unit: URIRef | None = None
             if row["unit"] == "count":
                 if not has_bound:
@@ -202,14 +245,6 @@ class Generator:
                     raise row.error("unit", "a unit without a threshold")
             elif has_bound:
                 raise row.error("unit", "a threshold needs its unit (write count for a number of things)")
-            if unit is not None:
-                # the definition is prose beside the numbers: a changed bound must not leave it stale
-                for _, value, _, _ in bounds:
-                    number = None if value is None else str(value).removesuffix(".0")
-                    if number is not None and not re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)",
-                                                            row["definition"]):
-                        raise row.error("definition", f"the definition does not mention the bound {number}: "
-                                        "reword it to match the row")
             structures = self.vocab.terms(row, "invasion of", "AdjacentStructure")
             pairs: list[tuple[URIRef, Node | None]] = [
                 (PNET.underStagingSystem, system.iri), (PNET.forDifferentiation, diff), (PNET.assigns, assigns),
@@ -226,8 +261,18 @@ class Generator:
                         raise row.error("assigns", f"its range overlaps the row at {other.origin} of the same "
                                         f"system, differentiation and variable, which assigns {other['assigns']}")
                 seen.append((row, key, interval))
-            self.add(subject, row, PNET.CriterionRule, [
-                *pairs, *self.claim(row, text_cell(row, "label"), text_cell(row, "definition"), text_cell(row, "statement"))])
+            # the text is worded from the same cells as the triples above: one edit changes both
+            axis = next(axes[cls] for cls in axes if assigns in self.vocab.codes(cls).values())
+            ends = [(None if v is None else _number(v), inc) for _, v, _, inc in bounds]
+            symbol = None if unit is None else self._unit_symbol(row, unit)
+            words = (range_label(ends[0], ends[1], symbol), range_words(ends[0], ends[1], symbol))
+            subject_words = (self._grading_subject(row, diff) if axis == "grade"
+                             else "a primary tumour" if axis == "T" else "a tumour")
+            text = criterion_text(self.words(row), bool(boolean_cell(row, "inference")), axis, row["assigns"],
+                                  subject_words, Criterion(None if variable is None else
+                                                           self._variable_words(row, variable), words,
+                                                           [self._label_of(s) for s in structures]))
+            self.add(subject, row, PNET.CriterionRule, [*pairs, *self.claim(row, *_texts(text))])
 
     def m_rules(self) -> None:
         columns = ("rule", "system", "differentiation", "assigns", "requires hepatic", "requires extrahepatic")
@@ -240,36 +285,46 @@ class Generator:
             if other is not row and other["assigns"] != row["assigns"]:
                 raise row.error("assigns", f"the row at {other.origin} has the same system, differentiation and "
                                 f"requirements but assigns {other['assigns']}")
+            assigns = self.vocab.term(row, "assigns", "MCategory")
+            text = m_text(self.words(row), bool(boolean_cell(row, "inference")), row["assigns"], hepatic, extra)
             self.add(subject, row, PNET.MCategoryRule, [
-                (PNET.underStagingSystem, system.iri), (PNET.forDifferentiation, diff),
-                (PNET.assigns, self.vocab.term(row, "assigns", "MCategory")),
+                (PNET.underStagingSystem, system.iri), (PNET.forDifferentiation, diff), (PNET.assigns, assigns),
                 (PNET.requiresHepatic, None if hepatic is None else Literal(hepatic)),
                 (PNET.requiresExtrahepatic, None if extra is None else Literal(extra)),
-                *self.claim(row, text_cell(row, "label"), text_cell(row, "definition"), text_cell(row, "statement"))])
+                *self.claim(row, *_texts(text))])
 
     def stage_groups(self) -> None:
         axes = {"T": ("TCategory", PNET.allowsT), "N": ("NCategory", PNET.allowsN), "M": ("MCategory", PNET.allowsM)}
-        seen: list[tuple[Row, dict[str, set[str]]]] = []
+        seen: list[tuple[Row, URIRef, System, URIRef, list[tuple[URIRef, Node | None]], dict[str, list[str]]]] = []
         for row, subject, system, diff in self._rule_rows("stage-groups.tsv", ("rule", "system", "differentiation",
                                                                                 "assigns", *axes)):
             pairs: list[tuple[URIRef, Node | None]] = [
                 (PNET.underStagingSystem, system.iri), (PNET.forDifferentiation, diff),
                 (PNET.assigns, self.vocab.term(row, "assigns", "StageGroup"))]
-            cells: dict[str, set[str]] = {}
+            cells: dict[str, list[str]] = {}
             for axis, (cls, predicate) in axes.items():
                 terms = self.vocab.terms(row, axis, cls)
                 if not terms:
                     raise row.error(axis, f"list the {axis} categories the stage group allows")
                 pairs += [(predicate, t) for t in terms]
-                cells[axis] = set(row[axis].split())
-            for other, other_cells in seen:
+                cells[axis] = list(dict.fromkeys(row[axis].split()))
+            for other, *_, other_cells in seen:
                 if (other["system"], other["differentiation"]) == (row["system"], row["differentiation"]) \
-                        and other["assigns"] != row["assigns"] and all(cells[a] & other_cells[a] for a in axes):
+                        and other["assigns"] != row["assigns"] and all(set(cells[a]) & set(other_cells[a]) for a in axes):
                     raise row.error("assigns", f"the row at {other.origin} covers some of the same T, N and M "
                                     f"but assigns stage {other['assigns']}")
-            seen.append((row, cells))
-            self.add(subject, row, PNET.StageGroupRule, [
-                *pairs, *self.claim(row, text_cell(row, "label"), text_cell(row, "definition"), text_cell(row, "statement"))])
+            seen.append((row, subject, system, diff, pairs, cells))
+        # "any N" is every N category the system's stage groups use: known only once all rows are read
+        used: dict[tuple[str, str, str], set[str]] = {}
+        for row, *_, cells in seen:
+            for axis, codes in cells.items():
+                used.setdefault((row["system"], row["differentiation"], axis), set()).update(codes)
+        for row, subject, system, diff, pairs, cells in seen:
+            words = [f"any {axis}" if len(codes) > 1 and set(codes) == used[(row["system"], row["differentiation"],
+                                                                               axis)] else join_or(codes)
+                     for axis, codes in cells.items()]
+            text = stage_text(self.words(row), bool(boolean_cell(row, "inference")), row["assigns"], words)
+            self.add(subject, row, PNET.StageGroupRule, [*pairs, *self.claim(row, *_texts(text))])
 
     def claims(self) -> None:
         for row in self.rows("claims.tsv", ("claim", "aspect", "subject", *_CLAIM_COLUMNS)):
@@ -279,6 +334,15 @@ class Generator:
             self.add(PNET["Claim_" + identifier_cell(row, "claim")], row, PNET.Claim, [
                 (PNET.claimAspect, self.vocab.term(row, "aspect", "ClaimAspect")), (PNET.claimSubject, subject),
                 *self.claim(row, text_cell(row, "label"), text_cell(row, "definition"), text_cell(row, "statement"))])
+
+
+def _number(value: Literal) -> str:
+    """A bound as a curator writes it: 20.0 is 20, 2.5 stays 2.5."""
+    return str(value).removesuffix(".0")
+
+
+def _texts(text: Text) -> tuple[str, str, str]:
+    return text.label, text.definition, text.statement
 
 
 def _overlap(a: tuple[float, bool, float, bool], b: tuple[float, bool, float, bool]) -> bool:
