@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .build import build
 from .cases import Case, CaseFile, read_cases, write_cases
-from .errors import InputError, PnetKgError, QueryError, ReasonerError
+from .errors import InputError, InputErrors, PnetKgError, QueryError, ReasonerError
 from .evidence import CaseEvidence, EvidenceRun, evidence, evidence_file
 from .load import load, load_modules
 from .owl import load_owlready
@@ -37,6 +37,7 @@ __all__ = [
     "EvidenceRun",
     "Explanation",
     "InputError",
+    "InputErrors",
     "PnetKgError",
     "QueryError",
     "QueryResult",

@@ -52,6 +52,44 @@ class InputError(PnetKgError):
         return f"{where}: {text}" if where else text
 
 
+class InputErrors(InputError):
+    """Every error of one input at once, as a linter reports them: one per line, the first
+    ``limit`` of them, then a count of the rest (``more``).
+
+    Its ``file``, ``line``, ``field`` and ``value`` are the first error's.
+
+    >>> print(InputErrors([InputError("not a number", file="c.csv", line=2, field="ki67_percent", value="x"),
+    ...                    InputError("unknown code", file="c.csv", line=5, field="histology", value="y")], more=3))
+    c.csv:2: field 'ki67_percent': not a number (value 'x')
+    c.csv:5: field 'histology': unknown code (value 'y')
+    ... and 3 more errors
+    """
+
+    def __init__(self, errors: list[InputError], more: int = 0, note: str | None = None) -> None:
+        if not errors:
+            raise ValueError("InputErrors needs at least one error")
+        self.errors = list(errors)
+        self.more = more
+        self.note = note  #: what the failure left behind (a push: which graphs were replaced), said after the list
+        first = errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, field=first.field, value=first.value)
+
+    def lines(self) -> list[str]:
+        """The errors one per line, then the count of those not listed."""
+        lines = [str(error) for error in self.errors]
+        if self.more:
+            lines.append(f"... and {self.more} more error{'s' if self.more != 1 else ''}")
+        return lines
+
+    def _render(self) -> str:
+        return "\n".join([*self.lines(), *([self.note] if self.note else [])])
+
+    @property
+    def count(self) -> int:
+        """How many errors there are in all, listed or not."""
+        return len(self.errors) + self.more
+
+
 class QueryError(PnetKgError):
     """An unknown named query, an unknown or ill-typed parameter, or a query that does not parse."""
 

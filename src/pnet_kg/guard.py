@@ -78,7 +78,16 @@ def has_service(query: str) -> bool:
     >>> has_service('SELECT ?service { ?service rdfs:label "SERVICE" } # SERVICE')
     False
     """
-    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
+    return bool(_SERVICE.search(code_only(query)))
+
+
+def code_only(query: str) -> str:
+    """SPARQL text with its strings, IRIs and comments blanked out, so that only keywords and names are left.
+
+    >>> code_only('ASK { ?s rdfs:label "SERVICE" } # DROP')
+    'ASK { ?s rdfs:label   }  '
+    """
+    return _NOT_CODE.sub(" ", query)
 
 
 def refuse_service(query: str) -> None:

@@ -33,7 +33,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .cases import case_rdf, is_case_file, iter_cases
-from .errors import InputError, PnetKgError
+from .progress import count_rows
+from .errors import InputError, InputErrors, PnetKgError
 from .guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, redact, split_credentials
 from .load import load_modules, parse_file
 from .prefixes import PNET
@@ -122,6 +123,13 @@ def _case_groups(files: Sequence[Path]) -> Iterator[list[bytes]]:
             yield [line.encode("utf-8") + b"\n" for line in text.splitlines() if line.strip()]
 
 
+def _counted(groups: Iterable[list[bytes]], bar: tqdm) -> Iterator[list[bytes]]:
+    """The groups, each counted on ``bar`` as it is read."""
+    for group in groups:
+        bar.update()
+        yield group
+
+
 def _chunks(groups: Iterable[list[bytes]], size: int) -> Iterator[list[bytes]]:
     """Chunks of at least ``size`` triples (the last may be smaller), cut only between groups, so a
     chunk exceeds ``size`` by less than one group.
@@ -183,11 +191,12 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
         if files:
             total = 0
             partly = case_graph
-            with tqdm(desc="cases", unit="triple", disable=not progress) as bar:
-                for i, chunk in enumerate(_chunks(_case_groups(files), chunk_triples)):
+            # cases (an RDF file counts as one) against a fast count of the files' rows: a total and an ETA
+            groups = sum(count_rows(f) if is_case_file(f) else 1 for f in files) if progress else None
+            with tqdm(desc="cases", unit=" cases", total=groups, disable=not progress) as bar:
+                for i, chunk in enumerate(_chunks(_counted(_case_groups(files), bar), chunk_triples)):
                     store.put(staging[case_graph] if atomic else case_graph, b"".join(chunk), first=i == 0)
                     total += len(chunk)
-                    bar.update(len(chunk))
             if total == 0 and not atomic:  # no case: the graph is still replaced, by an empty one
                 store.put(case_graph, b"")
             partly = None
@@ -218,16 +227,23 @@ def _failure(exc: BaseException, store: _Store, token: str | None, staging: dict
                 pass  # the store is unreachable: the temporary graphs stay, and the message names them
         if not isinstance(exc, PnetKgError):
             return exc
-        return PnetKgError(f"{exc}\nnothing was replaced at the store (the push is all or nothing); its temporary "
+        return _noted(exc, "nothing was replaced at the store (the push is all or nothing); its temporary "
                            f"graphs urn:pnet-kg:push:{token}:* were dropped")
     if not isinstance(exc, PnetKgError):
         return exc
     untouched = [g for g in planned if g not in written and g != partly]
     if not written and partly is None:
-        return PnetKgError(f"{exc}\nnothing was written to the store")
+        return _noted(exc, "nothing was written to the store")
     lines = [str(exc), "the store was changed before the failure (no --update-endpoint: not all or nothing):",
              f"  replaced: {', '.join(written) or 'none'}"]
     if partly:
         lines.append(f"  partly written: {partly} (its first chunks only)")
     lines.append(f"  not written: {', '.join(untouched) or 'none'}")
-    return PnetKgError("\n".join(lines))
+    return _noted(exc, "\n".join(lines[1:]))
+
+
+def _noted(exc: PnetKgError, note: str) -> PnetKgError:
+    """``exc`` with what the store holds now said after it; every bad case row stays listed."""
+    if isinstance(exc, InputErrors):
+        return InputErrors(exc.errors, exc.more, note)
+    return PnetKgError(f"{exc}\n{note}")

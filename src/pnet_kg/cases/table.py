@@ -1,7 +1,8 @@
 """Case files in the contract's table format (CSV, or a JSON array of objects): read, checked and written back.
 
 Reading streams row by row; every bad row is an :class:`~pnet_kg.errors.InputError`
-naming the file, line, field and value.
+naming the file, line, field and value, and a file with bad rows raises them all at once
+(:class:`~pnet_kg.errors.InputErrors`).
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
@@ -20,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from ..errors import InputError
+from ..errors import InputError, InputErrors
 from ..guard import as_path, check_type
 from ..rules import Vocabulary, load_rules
 from .columns import Columns
@@ -275,24 +276,48 @@ def is_case_file(path: str | Path) -> bool:
     return not json_ld and '"case_id"' in head.split("}", 1)[0]
 
 
+#: Without ``keep_going``, how many bad rows a reader lists before it only counts the rest.
+ERROR_LIMIT = 100
+
+
 def iter_cases(path: str | Path, *, keep_going: bool = False, errors: list[InputError] | None = None,
                vocab: Vocabulary | None = None, ignore_columns: Iterable[str] | None = None,
                ignore_unknown_columns: bool | None = None, ignored: list[str] | None = None) -> Iterator[Case]:
     """Yield the checked cases of a CSV or JSON case file, streaming.
 
-    Without ``keep_going`` the first bad row raises :class:`InputError`; with it, bad
-    rows (bad field, unknown code, number out of range, duplicate ``case_id``,
-    malformed row) are appended to ``errors`` and skipped. A ``case_id`` seen before is
-    an error even when its first row was skipped. A missing, empty or unreadable file,
-    and a column that is not the contract's, always raise: ``ignore_columns`` (names)
-    and ``ignore_unknown_columns`` drop columns on purpose, and ``ignored`` receives
-    their names (defaults: the :func:`column_policy` in force).
+    Without ``keep_going`` a bad row stops the yielding, but the reader reads on, as a linter
+    does, and at the end raises one :class:`~pnet_kg.errors.InputErrors` listing every bad row
+    (the first :data:`ERROR_LIMIT`, then a count of the rest). With ``keep_going``, bad rows
+    (bad field, unknown code, number out of range, duplicate ``case_id``, malformed row) are
+    appended to ``errors`` and skipped. A ``case_id`` seen before is an error even when its
+    first row was skipped. A missing, empty or unreadable file, and a column that is not the
+    contract's, always raise (with the bad rows found before it): ``ignore_columns`` (names)
+    and ``ignore_unknown_columns`` drop columns on purpose, and ``ignored`` receives their
+    names (defaults: the :func:`column_policy` in force).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = path.write_text("case_id,histology,primary_subsite,ki67_percent\\nA1,net,tail,x\\nA2,nt,tail,4\\n")
+    >>> list(iter_cases(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pnet_kg.errors.InputErrors: ...c.csv:2: field 'ki67_percent': not a number (value 'x')
+    ...c.csv:3: field 'histology': unknown code (expected one of ...) (value 'nt')
     """
     path = Path(path)
     checker = _Checker(vocab or load_rules().vocabulary, str(path))
     columns = Columns(str(path), ignore_columns, ignore_unknown_columns)
     first_line: dict[str, tuple[int, bool]] = {}
-    for item in _records(path, columns):
+    found: list[InputError] = []  # without keep_going: the bad rows, reported together at the end
+    more = 0
+    records = _records(path, columns)
+    while True:
+        try:
+            item = next(records)
+        except StopIteration:
+            break
+        except InputError as exc:  # the file as a whole cannot be read on
+            raise InputErrors([*found, exc], more) from None
         try:
             if isinstance(item, InputError):
                 raise item
@@ -313,12 +338,18 @@ def iter_cases(path: str | Path, *, keep_going: bool = False, errors: list[Input
                 raise checker.error(f"duplicate case_id (first on line {seen[0]}{rejected})", line, "case_id",
                                     case.case_id)
         except InputError as exc:
-            if not keep_going:
-                raise
-            if errors is not None:
-                errors.append(exc)
+            if keep_going:
+                if errors is not None:
+                    errors.append(exc)
+            elif len(found) < ERROR_LIMIT:
+                found.append(exc)
+            else:
+                more += 1
             continue
-        yield case
+        if not found:  # after a bad row nothing is yielded: the run fails, its cases are only checked
+            yield case
+    if found:
+        raise InputErrors(found, more)
     if ignored is not None:
         ignored.extend(n for n in columns.dropped if n not in ignored)
     columns.done()
@@ -334,7 +365,7 @@ def read_cases(path: str | Path, keep_going: bool = False, vocab: Vocabulary | N
     >>> read_cases(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    pnet_kg.errors.InputError: ...:1: field 'notes': unknown column (the columns of the contract: ...)
+    pnet_kg.errors.InputErrors: ...:1: field 'notes': unknown column (the columns of the contract: ...)
     >>> read_cases(path, ignore_columns=["notes"]).ignored_columns
     ['notes']
     """

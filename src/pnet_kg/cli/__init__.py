@@ -4,7 +4,7 @@ Commands are imported only when called, so ``pnet-kg --help`` stays fast and a
 broken optional dependency of one command cannot break the others.
 
 Exit codes: 0 success; 1 the data does not conform (validation violations, a
-non-canonical file, an inconsistent ontology); 2 bad input or usage, or a file-system
+non-canonical file, an inconsistent ontology) or an ASK query answered false; 2 bad input or usage, or a file-system
 error; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM), after cleaning up.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from ..errors import PnetKgError
+from ..errors import InputErrors, PnetKgError
 from ..guard import redact
 
 #: command name -> "module:attribute" below pnet_kg.cli
@@ -106,6 +106,14 @@ def main(argv: list[str] | None = None) -> Any:
         setattr(exc, "message", redact(exc.message))  # a URL given on the command line may hold a password
         exc.show()
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    except InputErrors as exc:  # every bad row of a file, one a line, as a linter lists them
+        for line in exc.lines():
+            click.echo(f"pnet-kg: error: {redact(line)}", err=True)
+        if exc.count > 1:
+            click.echo(f"pnet-kg: {exc.count} errors", err=True)
+        for line in (exc.note or "").splitlines():
+            click.echo(f"pnet-kg: {redact(line)}", err=True)
+        sys.exit(2)
     except PnetKgError as exc:
         click.echo(f"pnet-kg: error: {redact(str(exc))}", err=True)
         sys.exit(2)

@@ -11,9 +11,6 @@ import click
 from ..errors import InputError
 from .options import case_column_options, output_format_option, output_option
 
-#: Files larger than this show a progress bar (on a terminal).
-PROGRESS_BYTES = 1_000_000
-
 
 @click.group("cases")
 def cases_group() -> None:
@@ -39,18 +36,16 @@ def import_cmd(file: str, output: str | None, output_format: str | None, keep_go
 
     Exit codes: 0 all rows imported; 1 some rows skipped (--keep-going); 2 bad input, nothing written.
     """
-    from tqdm import tqdm
-
     from ..cases import iter_cases, write_rdf
     from ..io import STDOUT, atomic_writer, is_stream
+    from ..progress import case_progress
     from ..rules import load_rules
 
     rdf_format = output_format or ("nt" if output and output.endswith(".nt") else "ttl")
     errors: list[InputError] = []
     path = Path(file)
-    large = path.is_file() and path.stat().st_size > PROGRESS_BYTES
     vocab = load_rules().vocabulary
-    with tqdm(desc="import", unit=" cases", disable=None if large else True, file=sys.stderr) as bar:
+    with case_progress(path, "import") as bar:  # a count, its total and an ETA, on a terminal
         cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab)
         progress = lambda _case: bar.update()  # noqa: E731
         if output is not None and not is_stream(output):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from ..errors import QueryError
-from .options import case_column_options, columns_option, emit, labels_option, output_option, table_format_option
+from ..io import TABLE_WRITERS
+from .options import (case_column_options, columns_option, emit, labels_option, output_format_option, output_option,
+                      table_format_option)
+
+#: -O of a CONSTRUCT or DESCRIBE query, and the rdflib syntax of each.
+RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -70,7 +76,8 @@ def _describe(name: str) -> str:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the named query (repeatable).")
 @click.option("-f", "--file", "file_", type=click.Path(dir_okay=False), default=None,
-              help="Run the SPARQL SELECT query in FILE instead of a named query.")
+              help="Run the SPARQL query in FILE instead of a named query: SELECT prints rows, ASK prints "
+                   "true or false (exit 0 or 1), CONSTRUCT and DESCRIBE write RDF (-O ttl, nt or jsonld).")
 @click.option("--cases", multiple=True, type=click.Path(dir_okay=False),
               help="Case file (CSV, JSON or RDF) to load beside the graph, on the embedded pyoxigraph store (repeatable).")
 @case_column_options
@@ -84,25 +91,35 @@ def _describe(name: str) -> str:
               help="Stop a query that runs longer than this many seconds (exit 2).")
 @click.option("--allow-service", is_flag=True,
               help="Let the query use SERVICE, which sends requests to other endpoints (refused by default).")
-@table_format_option()
+@output_format_option([*sorted(TABLE_WRITERS), *RDF_FORMATS], None,
+                      "Output format: a table format for SELECT (default: table), an RDF format for CONSTRUCT "
+                      "and DESCRIBE (default: ttl).")
 @output_option
 def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, ...], file_: str | None,
               cases: tuple[str, ...], endpoint: str | None, engine: str | None, labels: bool,
-              columns: list[str], timeout_s: float, allow_service: bool, output_format: str,
+              columns: list[str], timeout_s: float, allow_service: bool, output_format: str | None,
               output: str | None) -> None:
     """Run the named query NAME (see --list), or a SPARQL file with --file, and print its rows.
+
+    A query file may hold any read form: SELECT prints rows; ASK prints true or false and exits
+    0 for true, 1 for false; CONSTRUCT and DESCRIBE write RDF (-O ttl, nt or jsonld; -o FILE).
+    SPARQL Update (INSERT, DELETE, LOAD, CLEAR...) is refused.
 
     \b
     Examples:
       pnet-kg query --list
+      pnet-kg query --file liver-sites.rq -O nt -o liver-sites.nt
       pnet-kg query node-classification --param subsite=head --param node_group=celiac
       pnet-kg query case-nodal-classification --cases cohort.csv -O csv
       pnet-kg query therapies --param situation=pnet:ProgressiveDisease --endpoint http://localhost:7878/query
     """
-    from ..query import bound_text, get_query, read_query_file, run
+    from ..query import ask, bound_text, construct, get_query, query_form, read_query_file, run
 
+    table_format = output_format if output_format in TABLE_WRITERS else None
     if list_:
-        emit(_catalogue_text(output_format), output)
+        if output_format in RDF_FORMATS:
+            raise click.UsageError(f"--list prints a table: -O {', '.join(sorted(TABLE_WRITERS))}")
+        emit(_catalogue_text(table_format or "table"), output)
         return
     if name is None and file_ is None:
         raise click.UsageError("give a query NAME, --file FILE or --list")
@@ -115,22 +132,51 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
         return
     if endpoint is not None and (cases or engine):
         raise click.UsageError("--endpoint cannot be combined with --cases or --engine")
-    target = _target(endpoint, engine)
-    if file_ is not None:
-        if params:
-            raise click.UsageError("--param applies to named queries only")
-        try:
-            result = run(read_query_file(file_), target, cases=cases, labels=labels, timeout_s=timeout_s,
-                         allow_service=allow_service)
-        except QueryError as exc:
-            raise QueryError(f"{file_}: {exc}") from exc
-    else:
+    if file_ is None:
         assert name is not None
         named = get_query(name)
         values = _parse_params(params)
-        result = run(bound_text(named, values), target, cases=cases, labels=labels, named=named, params=values,
-                     timeout_s=timeout_s, allow_service=allow_service)
-    emit(result.render(output_format, labels=labels, columns=columns), output)
+        text, form = bound_text(named, values), "SELECT"
+    else:
+        if params:
+            raise click.UsageError("--param applies to named queries only")
+        named, values = None, {}
+        text = read_query_file(file_)
+        try:
+            form = query_form(text)
+        except QueryError as exc:
+            raise QueryError(f"{file_}: {exc}") from exc
+    if form in ("CONSTRUCT", "DESCRIBE") and table_format is not None:
+        raise click.UsageError(f"a {form} query gives RDF: -O {', '.join(RDF_FORMATS)}, not {output_format}")
+    if form in ("SELECT", "ASK") and output_format in RDF_FORMATS:
+        gives = "true or false" if form == "ASK" else f"a table: -O {', '.join(sorted(TABLE_WRITERS))}"
+        raise click.UsageError(f"-O {output_format} is for CONSTRUCT and DESCRIBE queries; a{'n' if form == 'ASK' else ''} "
+                               f"{form} query prints {gives}")
+    target = _target(endpoint, engine)
+    try:
+        if form == "ASK":
+            answer = ask(text, target, cases=cases, timeout_s=timeout_s, allow_service=allow_service)
+        elif form == "SELECT":
+            result = run(text, target, cases=cases, labels=labels, named=named, params=values, timeout_s=timeout_s,
+                         allow_service=allow_service)
+        else:
+            graph = construct(text, target, cases=cases, timeout_s=timeout_s, allow_service=allow_service)
+    except QueryError as exc:
+        if file_ is None:
+            raise
+        raise QueryError(f"{file_}: {exc}") from exc
+    if form == "ASK":
+        emit("true\n" if answer else "false\n", output)
+        if not answer:
+            sys.exit(1)  # for scripts: `if pnet-kg query -f q.rq; then ...`
+    elif form == "SELECT":
+        emit(result.render(table_format or "table", labels=labels, columns=columns), output)
+    else:
+        syntax = RDF_FORMATS[output_format or "ttl"]
+        text = graph.serialize(format=syntax)
+        if syntax == "nt":  # one order for the same triples, so that outputs diff
+            text = "".join(sorted(text.splitlines(keepends=True)))
+        emit(text, output)
 
 
 @click.command("claims")

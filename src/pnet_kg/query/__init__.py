@@ -17,7 +17,7 @@ from .binding import allowed_values, bind_value, bound_text, check_values, with_
 from .catalogue import PARAM_TYPES, NamedQuery, Param, get_query, list_queries, parse_header
 from .engines import EndpointEngine, OxigraphEngine, QueryEngine, RdflibEngine, Target, case_store, engine_for
 from .results import QueryResult, Value, literal_value
-from .runner import query, read_query_file, run
+from .runner import QueryForm, ask, construct, query, query_form, read_query_file, run
 
 __all__ = [
     "PARAM_TYPES",
@@ -26,21 +26,25 @@ __all__ = [
     "OxigraphEngine",
     "Param",
     "QueryEngine",
+    "QueryForm",
     "QueryResult",
     "RdflibEngine",
     "Target",
     "Value",
     "allowed_values",
+    "ask",
     "bind_value",
     "bound_text",
     "case_store",
     "check_values",
+    "construct",
     "engine_for",
     "get_query",
     "list_queries",
     "literal_value",
     "parse_header",
     "query",
+    "query_form",
     "read_query_file",
     "run",
     "with_prologue",

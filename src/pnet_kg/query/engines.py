@@ -33,6 +33,9 @@ from ..store import add_files, oxigraph_store
 from .results import IriCell, literal_value, pick_label
 
 _LABEL = RDFS.label
+#: Media types of graph results an endpoint may answer with, and the rdflib syntax of each.
+_GRAPH_MEDIA = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
+                "application/x-turtle": "turtle"}
 
 #: An absolute IRI without the characters that would end an IRI in SPARQL text.
 IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
@@ -96,6 +99,30 @@ class RdflibEngine:
             raise QueryError(f"the query failed on rdflib: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
         return columns, rows
 
+    def _run(self, text: str, forms: tuple[str, ...]) -> Any:
+        try:
+            result = self.graph.query(_prepared(text))
+            if result.type not in forms:
+                raise QueryError(f"expected {' or '.join(forms)}, got a {result.type} query")
+            if result.type == "ASK":
+                return bool(result.askAnswer)
+            graph = Graph()
+            for triple in cast(Iterable[tuple[Any, Any, Any]], result):  # lazy, like SELECT rows
+                graph.add(triple)
+            return graph
+        except QueryError:
+            raise
+        except Exception as exc:  # rdflib raises pyparsing and many other types
+            raise QueryError(f"the query failed on rdflib: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+
+    def ask(self, text: str) -> bool:
+        """The answer of an ASK query."""
+        return cast(bool, self._run(text, ("ASK",)))
+
+    def construct(self, text: str) -> Graph:
+        """The triples of a CONSTRUCT or DESCRIBE query."""
+        return cast(Graph, self._run(text, ("CONSTRUCT", "DESCRIBE")))
+
     def labels(self, iris: set[str]) -> dict[str, str]:
         if self._labels is None:
             best: dict[str, tuple[int, str]] = {}
@@ -151,6 +178,33 @@ class OxigraphEngine:
             raise QueryError(f"the query failed on pyoxigraph: {exc}") from exc
         return columns, rows
 
+    def _query(self, text: str) -> object:
+        try:
+            return self.store.query(text)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"the query failed on pyoxigraph: {exc}") from exc
+
+    def ask(self, text: str) -> bool:
+        """The answer of an ASK query."""
+        answer = self._query(text)
+        if not isinstance(answer, ox.QueryBoolean):
+            raise QueryError("expected an ASK query")
+        return bool(answer)
+
+    def construct(self, text: str) -> Graph:
+        """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib Graph."""
+        triples = self._query(text)
+        if not isinstance(triples, ox.QueryTriples):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        try:
+            data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+        except (OSError, ValueError) as exc:
+            raise QueryError(f"the query failed on pyoxigraph: {exc}") from exc
+        graph = Graph()
+        if data:
+            graph.parse(data=data.decode("utf-8"), format="nt")
+        return graph
+
     def labels(self, iris: set[str]) -> dict[str, str]:
         if self._labels is None:
             best: dict[str, tuple[int, str]] = {}
@@ -175,14 +229,15 @@ class EndpointEngine:
         self.shown = redact(url)
         self.timeout = timeout
 
-    def _post(self, text: str) -> dict[str, Any]:
+    def _request(self, text: str, accept: str) -> tuple[bytes, str]:
+        """The body and media type of the endpoint's answer to ``text``."""
         body = urllib.parse.urlencode({"query": text}).encode("utf-8")
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Accept": "application/sparql-results+json", **self._auth})
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept, **self._auth})
         try:
             with NO_REDIRECT_OPENER.open(request, timeout=self.timeout) as response:
-                payload = json.loads(response.read().decode("utf-8"))
+                media = response.headers.get_content_type()
+                return response.read(), media
         except urllib.error.HTTPError as exc:
             if 300 <= exc.code < 400:
                 raise QueryError(f"endpoint {self.shown} answered HTTP {exc.code}, a redirect to "
@@ -193,6 +248,11 @@ class EndpointEngine:
                              f"{redact(detail[0][:300]) if detail else exc.reason}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise QueryError(f"cannot reach endpoint {self.shown}: {redact(str(getattr(exc, 'reason', exc)))}") from None
+
+    def _post(self, text: str) -> dict[str, Any]:
+        data, _ = self._request(text, "application/sparql-results+json")
+        try:
+            payload = json.loads(data.decode("utf-8"))
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, absurd nesting
             raise QueryError(f"endpoint {self.shown} did not return SPARQL JSON results: {str(exc)[:200]}") from None
         if not isinstance(payload, dict):
@@ -221,6 +281,27 @@ class EndpointEngine:
             raise QueryError(f"endpoint {self.shown} returned malformed SPARQL JSON results "
                              f"({type(exc).__name__}: {exc})") from None
         return columns, rows
+
+    def ask(self, text: str) -> bool:
+        """The answer of an ASK query (SPARQL JSON results: ``{"boolean": true}``)."""
+        answer = self._post(text).get("boolean")
+        if not isinstance(answer, bool):
+            raise QueryError(f"endpoint {self.shown} did not answer the ASK query with a boolean")
+        return answer
+
+    def construct(self, text: str) -> Graph:
+        """The triples of a CONSTRUCT or DESCRIBE query, asked for as N-Triples or Turtle (no format that
+        could make the parser fetch more: no RDF/XML entities, no JSON-LD remote contexts)."""
+        data, media = self._request(text, "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5")
+        syntax = _GRAPH_MEDIA.get(media)
+        if syntax is None:
+            raise QueryError(f"endpoint {self.shown} answered the query with {media}, not N-Triples or Turtle")
+        graph = Graph()
+        try:
+            graph.parse(data=data.decode("utf-8"), format=syntax)
+        except Exception as exc:  # rdflib raises many types for bad syntax
+            raise QueryError(f"endpoint {self.shown} returned malformed {syntax}: {str(exc)[:200]}") from None
+        return graph
 
     def labels(self, iris: set[str]) -> dict[str, str]:
         found: dict[str, tuple[int, str]] = {}
