@@ -32,7 +32,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .cases import case_rdf, is_case_file, iter_cases
+from .cases import case_rdf
+from .dataset import Dataset
 from .errors import InputError, PnetKgError
 from .guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, redact, split_credentials
 from .load import load_modules, parse_file
@@ -110,15 +111,16 @@ class _Store:
         self.send("POST", self.update_endpoint, text.encode("utf-8"), "application/sparql-update")
 
 
-def _case_groups(files: Sequence[Path]) -> Iterator[list[bytes]]:
-    """N-Triples lines in groups that must travel together: one case, or one whole RDF file."""
+def _case_groups(files: Sequence[Path] | Dataset) -> Iterator[list[bytes]]:
+    """N-Triples lines in groups that must travel together: one case, or one whole RDF file or graph."""
+    dataset = files if isinstance(files, Dataset) else Dataset.open(files, shipped=False)
     vocab = load_rules().vocabulary
-    for path in files:
-        if is_case_file(path):
-            for case in iter_cases(path, vocab=vocab):
+    for part in dataset.parts:
+        if isinstance(part, list):
+            for case in part:
                 yield [line.encode("utf-8") + b"\n" for line in case_rdf(case, vocab, "nt").splitlines() if line.strip()]
         else:
-            text = parse_file(path).serialize(format="nt")
+            text = (parse_file(part) if isinstance(part, Path) else part).serialize(format="nt")
             yield [line.encode("utf-8") + b"\n" for line in text.splitlines() if line.strip()]
 
 
@@ -165,6 +167,7 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
     without it a failure says which graphs were replaced. Each request gets ``timeout_s``.
     """
     files = _check_arguments(cases, case_graph, chunk_triples, timeout_s)
+    dataset = Dataset.open(files, shipped=False)  # read and checked whole before anything is sent
     store = _Store(endpoint, update_endpoint, float(timeout_s))
     modules = load_modules()
     if case_graph in modules:
@@ -184,7 +187,7 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
             total = 0
             partly = case_graph
             with tqdm(desc="cases", unit="triple", disable=not progress) as bar:
-                for i, chunk in enumerate(_chunks(_case_groups(files), chunk_triples)):
+                for i, chunk in enumerate(_chunks(_case_groups(dataset), chunk_triples)):
                     store.put(staging[case_graph] if atomic else case_graph, b"".join(chunk), first=i == 0)
                     total += len(chunk)
                     bar.update(len(chunk))
