@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .build import build
 from .cases import Case, CaseFile, read_cases, write_cases
+from .dataset import Dataset
 from .errors import InputError, PnetKgError, QueryError, ReasonerError
 from .load import load, load_modules
 from .owl import load_owlready
@@ -32,6 +33,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "Case",
     "CaseFile",
+    "Dataset",
     "Explanation",
     "InputError",
     "PnetKgError",

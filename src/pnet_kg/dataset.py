@@ -68,7 +68,8 @@ class Dataset:
 
     def __init__(self, *, shipped: bool = True, path: str | Path | None = None, store: ox.Store | None = None) -> None:
         # ``store``: fill a store the caller already has (a query on it then sees the added files)
-        self.store = store if store is not None else ox.Store(str(path)) if path is not None else ox.Store()
+        self._store = store if store is not None else ox.Store(str(path)) if path is not None else ox.Store()
+        self._pending: list[list[Case]] = []  # cases read but not yet in the store (staging alone never needs it)
         self.shipped = shipped
         self.cases: list[Case] = []
         self.input_errors: list[InputError] = []
@@ -101,7 +102,7 @@ class Dataset:
 
         def load_module(iri: str, path: Path) -> list[str]:
             self._load_rdf(path)  # a syntax error names the module and line
-            return [q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(iri), imports, None)
+            return [q.object.value for q in self._store.quads_for_pattern(ox.NamedNode(iri), imports, None)
                     if isinstance(q.object, ox.NamedNode)]
 
         walk_imports(ROOT_IRI, load_module)
@@ -110,14 +111,13 @@ class Dataset:
         """Add a case file, an RDF file or an rdflib graph."""
         self._graph = None
         if isinstance(item, Graph):
-            add_graph(self.store, item)
+            add_graph(self._store, item)
             self.parts.append(item)
             return
         path = Path(item)
         check_file(path)
         if is_case_file(path):
-            self.add_cases(iter_cases(path, keep_going=keep_going, errors=self.input_errors,
-                                      vocab=vocab or load_rules().vocabulary), path, vocab)
+            self.add_case_file(path, keep_going=keep_going, vocab=vocab)
             return
         self._load_rdf(path)
         self.parts.append(path)
@@ -125,37 +125,43 @@ class Dataset:
             if isinstance(quad.subject, ox.NamedNode):
                 self.sources.setdefault(quad.subject.value, Source(str(path)))
 
+    def add_case_file(self, path: str | Path, *, keep_going: bool = False, vocab: Vocabulary | None = None) -> None:
+        """Read a case file through :func:`pnet_kg.cases.iter_cases` (whatever its suffix) and add its cases."""
+        vocab = vocab or load_rules().vocabulary
+        self.add_cases(iter_cases(path, keep_going=keep_going, errors=self.input_errors, vocab=vocab), path)
+
     def _load_rdf(self, path: Path) -> None:
         fmt = readable_rdf(path)
         try:
-            self.store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=ox.DefaultGraph())
+            self._store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=ox.DefaultGraph())
         except (SyntaxError, ValueError, OSError) as exc:
             raise parse_error(path, fmt.rdflib, exc) from None
 
-    def add_cases(self, cases: Iterable[Case], file: str | Path | None = None,
-                  vocab: Vocabulary | None = None) -> None:
+    def add_cases(self, cases: Iterable[Case], file: str | Path | None = None) -> None:
         """Add checked cases (from :func:`pnet_kg.cases.iter_cases` or made in code); ``file`` is recorded
         as their source, with each case's ``line``."""
         self._graph = None
-        vocab = vocab or load_rules().vocabulary
         kept: list[Case] = []
-        batch: list[str] = []
         for case in cases:
             kept.append(case)
             if file is not None:
                 self.sources[case_iri(case.case_id)] = Source(str(file), case.line)
-            batch.append(case_rdf(case, vocab, "nt"))
-            if len(batch) >= _BATCH:
-                self._load_nt(batch)
-        self._load_nt(batch)
         self.cases.extend(kept)
         self.parts.append(kept)
+        self._pending.append(kept)
 
-    def _load_nt(self, batch: list[str]) -> None:
-        if batch:
-            self.store.bulk_load("".join(batch).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                                 to_graph=ox.DefaultGraph())
-            batch.clear()
+    @property
+    def store(self) -> ox.Store:
+        """The data in a pyoxigraph store (cases are turned into triples here, on first use)."""
+        if self._pending:
+            vocab = load_rules().vocabulary
+            for cases in self._pending:
+                for start in range(0, len(cases), _BATCH):
+                    text = "".join(case_rdf(case, vocab, "nt") for case in cases[start:start + _BATCH])
+                    self._store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                                          to_graph=ox.DefaultGraph())
+            self._pending.clear()
+        return self._store
 
     @property
     def graph(self) -> Graph:
