@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 
 import pnet_kg
 from pnet_kg import Dataset
+from pnet_kg.cli.validate import report_as
 from pnet_kg.errors import InputError
 from pnet_kg.prefixes import PNET
 from pnet_kg.validate import shapes_graph
@@ -62,18 +63,31 @@ def test_one_readability_check_for_every_reader(tmp_path: Path) -> None:
             read()
 
 
-def test_validation_results_name_the_case_file_and_line(tmp_path: Path) -> None:
-    path, shapes = _cases(tmp_path), tmp_path / "ki67.ttl"
+def _ki67_shape(tmp_path: Path) -> Path:
+    shapes = tmp_path / "ki67.ttl"
     shapes.write_text(KI67_SHAPE, encoding="utf-8")
+    return shapes
+
+
+def test_validation_results_name_the_case_file_and_line_in_every_report(tmp_path: Path) -> None:
+    path, shapes = _cases(tmp_path), _ki67_shape(tmp_path)
     report = pnet_kg.validate(Dataset.open(path), shapes=shapes_graph([shapes]))
     assert [(r.focus_label, r.source_file, r.source_line) for r in report.results] == [("case A2", str(path), 3)]
-    text = run_cli("validate", "--shapes", str(shapes), str(path))
-    assert text.returncode == 1 and f"from {path}:3" in text.stdout
-    as_json = json.loads(run_cli("validate", "--shapes", str(shapes), str(path), "-O", "json").stdout)
-    assert (as_json["results"][0]["source_file"], as_json["results"][0]["source_line"]) == (str(path), 3)
-    rows = list(csv.DictReader(io.StringIO(run_cli("validate", "--shapes", str(shapes), str(path), "-O", "csv").stdout)))
+    assert f"- case A2 [case:A2] (path pnet:ki67Percent, value " in report.text and f"from {path}:3)" in report.text
+    as_json = json.loads(report_as(report, "json"))["results"][0]
+    assert (as_json["source_file"], as_json["source_line"]) == (str(path), 3)
+    rows = list(csv.DictReader(io.StringIO(report_as(report, "csv"))))
     assert [(r["focus"], r["source_file"], r["source_line"]) for r in rows] == [
         ("<https://w3id.org/pnet-kg/case/A2>", str(path), "3")]
+
+
+@pytest.mark.slow
+def test_validate_command_names_the_case_file_and_line(tmp_path: Path) -> None:
+    path, shapes = _cases(tmp_path), _ki67_shape(tmp_path)
+    text = run_cli("validate", "--shapes", str(shapes), str(path))
+    assert text.returncode == 1 and f"from {path}:3" in text.stdout
+    rows = list(csv.DictReader(io.StringIO(run_cli("validate", "--shapes", str(shapes), str(path), "-O", "csv").stdout)))
+    assert [(r["source_file"], r["source_line"]) for r in rows] == [(str(path), "3")]
 
 
 def test_validation_results_on_rdf_input_name_the_file() -> None:
@@ -82,9 +96,9 @@ def test_validation_results_on_rdf_input_name_the_file() -> None:
     assert on_cases and all(r.source_file == str(BAD_TTL) and r.source_line is None for r in on_cases)
 
 
+@pytest.mark.slow
 def test_stage_validate_equals_validate_then_stage(tmp_path: Path) -> None:
-    path, shapes = _cases(tmp_path), tmp_path / "ki67.ttl"
-    shapes.write_text(KI67_SHAPE, encoding="utf-8")
+    path, shapes = _cases(tmp_path), _ki67_shape(tmp_path)
     for extra in ((), ("--shapes", str(shapes))):
         checked = run_cli("validate", *extra, str(path))
         staged = run_cli("stage", str(path))
@@ -96,9 +110,25 @@ def test_stage_validate_equals_validate_then_stage(tmp_path: Path) -> None:
 
 def test_query_cases_on_rdflib_equals_the_default_engine() -> None:
     """Regression: ``--cases c.csv --engine rdflib`` once failed with "cannot parse as turtle"."""
+    on_dataset = pnet_kg.query("case-nodal-classification", Dataset.open(CASES_CSV)).rows
+    assert len(on_dataset) > 3
+    assert pnet_kg.query("case-nodal-classification", cases=[CASES_CSV]).rows == on_dataset
+    assert pnet_kg.query("case-nodal-classification", pnet_kg.load(), cases=[CASES_CSV]).rows == on_dataset
+    assert pnet_kg.query("case-nodal-classification", Dataset.open(CASES_CSV).graph).rows == on_dataset
+
+
+@pytest.mark.slow
+def test_query_command_cases_on_rdflib_equals_the_default_engine() -> None:
     args = ("query", "case-nodal-classification", "--cases", str(CASES_CSV), "-O", "csv")
     on_rdflib, default = run_cli(*args, "--engine", "rdflib"), run_cli(*args)
     assert on_rdflib.returncode == default.returncode == 0, on_rdflib.stderr
     assert on_rdflib.stdout == default.stdout and default.stdout.count("\n") > 3
-    in_process = pnet_kg.query("case-nodal-classification", Dataset.open(CASES_CSV))
-    assert in_process.rows == pnet_kg.query("case-nodal-classification", cases=[CASES_CSV]).rows
+
+
+def test_one_dataset_validates_and_stages_as_the_separate_calls(tmp_path: Path) -> None:
+    from pnet_kg.staging import stage_dataset
+
+    path = _cases(tmp_path)
+    dataset = Dataset.open(path)
+    assert pnet_kg.validate(dataset).text == pnet_kg.validate(path).text
+    assert [r.as_row() for r in stage_dataset(dataset).results] == [r.as_row() for r in pnet_kg.stage_file(path).results]

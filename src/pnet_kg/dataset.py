@@ -73,10 +73,11 @@ class Dataset:
         self.shipped = shipped
         self.cases: list[Case] = []
         self.input_errors: list[InputError] = []
-        self.sources: dict[str, Source] = {}
+        self.sources: dict[str, Source] = {}  # case IRI -> its file and line
         #: the inputs in the order given, for the rdflib view and for re-reading spellings
         self.parts: list[Graph | Path | list[Case]] = []
         self._graph: Graph | None = None
+        self._rdf_subjects: dict[str, Source] | None = None
         if shipped:
             self._add_shipped()
 
@@ -121,9 +122,7 @@ class Dataset:
             return
         self._load_rdf(path)
         self.parts.append(path)
-        for quad in ox.parse(path=str(path), format=readable_rdf(path).oxigraph):
-            if isinstance(quad.subject, ox.NamedNode):
-                self.sources.setdefault(quad.subject.value, Source(str(path)))
+        self._rdf_subjects = None
 
     def add_case_file(self, path: str | Path, *, keep_going: bool = False, vocab: Vocabulary | None = None) -> None:
         """Read a case file through :func:`pnet_kg.cases.iter_cases` (whatever its suffix) and add its cases."""
@@ -195,4 +194,16 @@ class Dataset:
         found = self.sources.get(iri)
         if found is None and "/m" in iri:
             found = self.sources.get(iri.rsplit("/m", 1)[0])
+        if found is None and any(isinstance(p, Path) for p in self.parts):
+            found = self._subjects_of_rdf_files().get(iri)
         return found
+
+    def _subjects_of_rdf_files(self) -> dict[str, Source]:
+        # read again only when a node's file is asked for (a validation result): loading stays one bulk pass
+        if self._rdf_subjects is None:
+            self._rdf_subjects = {}
+            for path in self.files():
+                for quad in ox.parse(path=str(path), format=readable_rdf(path).oxigraph):
+                    if isinstance(quad.subject, ox.NamedNode):
+                        self._rdf_subjects.setdefault(quad.subject.value, Source(str(path)))
+        return self._rdf_subjects
