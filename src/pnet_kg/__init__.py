@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .build import build
 from .cases import Case, CaseFile, read_cases, write_cases
+from .dataset import Dataset
 from .errors import InputError, InputErrors, PnetKgError, QueryError, ReasonerError
 from .evidence import CaseEvidence, EvidenceRun, evidence, evidence_file
 from .load import load, load_modules
@@ -34,6 +35,7 @@ __all__ = [
     "Case",
     "CaseEvidence",
     "CaseFile",
+    "Dataset",
     "EvidenceRun",
     "Explanation",
     "InputError",

@@ -11,11 +11,12 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .build import merged_ontology
+from .dataset import Dataset
 from .io import atomic_write_text
 from .prefixes import IAO_DEFINITION, OBOINOWL, PNET, converter
 
 
-def write_docs(out_dir: Path, graph: Graph | None = None) -> Path | None:
+def write_docs(out_dir: Path, graph: Graph | Dataset | None = None) -> Path | None:
     """Write ``out_dir/pnet-kg.html`` with pyLODE; return its path, or ``None`` when pyLODE is not installed."""
     try:  # lazy: pyLODE may be missing (the page is then skipped) and only this function needs it
         from pylode import OntPub
@@ -23,7 +24,7 @@ def write_docs(out_dir: Path, graph: Graph | None = None) -> Path | None:
         return None
     # pyLODE logs at DEBUG on the root logger while it works; keep the command's output readable.
     logging.getLogger().setLevel(logging.WARNING)
-    merged = graph if graph is not None else merged_ontology()
+    merged = _merged(graph)
     import pylode.utils
 
     # pyLODE 3.3 collects the members of a union or intersection in a set() of HTML elements, which
@@ -134,14 +135,21 @@ def _name(graph: Graph, term: URIRef) -> str:
     return str(term).removeprefix(str(PNET))
 
 
-def mermaid_diagram(graph: Graph | None = None) -> str:
+def _merged(graph: Graph | Dataset | None) -> Graph:
+    """The graph to document: the one given, a dataset's as one ontology, or the shipped one."""
+    if isinstance(graph, Dataset):
+        return merged_ontology(graph.graph)
+    return graph if graph is not None else merged_ontology()
+
+
+def mermaid_diagram(graph: Graph | Dataset | None = None) -> str:
     """A Mermaid class diagram of the model: the classes that object properties connect, those
     properties (domain --> range) and the subclass links among those classes.
 
     >>> print(mermaid_diagram().splitlines()[0])
     classDiagram
     """
-    g = graph if graph is not None else merged_ontology()
+    g = _merged(graph)
 
     def ours(term: object) -> bool:
         return isinstance(term, URIRef) and str(term).startswith(str(PNET))

@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF
 
 from .catalog import ROOT_IRI, read_catalog
 from .errors import InputError, PnetKgError
-from .guard import refuse_remote_jsonld_context, refuse_xml_dtd
+from .formats import readable_rdf
 from .prefixes import bind_all
 from .resources import ontology_dir
 
@@ -72,24 +72,14 @@ def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
 
 
 def parse_file(path: str | Path, graph: Graph | None = None) -> Graph:
-    """Parse one RDF file into ``graph`` (a new one by default), guessing the format from its suffix.
+    """Parse one RDF file into ``graph`` (a new one by default) with rdflib, the format from its suffix.
 
     Raises :class:`InputError` naming the file (and line, where the parser knows it)
-    when the file is missing, empty or malformed.
+    when the file is missing, empty, of unknown type or malformed (:func:`~pnet_kg.formats.readable_rdf`).
     """
-    from rdflib.util import guess_format
-
     path = Path(path)
     graph = graph if graph is not None else bind_all(Graph())
-    if not path.is_file():
-        raise InputError("no such file", file=path)
-    fmt = guess_format(str(path)) or "turtle"
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", file=path)
-    if fmt == "xml":
-        refuse_xml_dtd(path)
-    elif fmt == "json-ld":
-        refuse_remote_jsonld_context(path)
+    fmt = readable_rdf(path).rdflib
     try:
         graph.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax

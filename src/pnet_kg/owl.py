@@ -32,11 +32,10 @@ import owlready2
 from rdflib import Graph
 
 from .build import merged_ontology
-from .cases import case_ntriples, is_case_file
 from .catalog import ROOT_IRI
+from .dataset import Dataset
 from .errors import ReasonerError
 from .guard import as_paths, check_type
-from .load import load
 
 #: The namespace of pnet-kg's terms, for owlready2's ``onto.get_namespace(TERMS).Liver``.
 TERMS = "https://w3id.org/pnet-kg/"
@@ -45,17 +44,14 @@ _HERE = Path(__file__).resolve().parent
 OWLCHECK_SOURCE = _HERE / "java" / "OwlCheck.java"
 
 
-def merged_graph(extra: Iterable[str | Path] = ()) -> Graph:
-    """Return the shipped graph plus ``extra`` files as one ontology (root header, no module headers).
+def merged_graph(extra: Dataset | Iterable[str | Path] = ()) -> Graph:
+    """Return the shipped graph plus ``extra`` as one ontology (root header, no module headers).
 
-    ``extra`` may hold RDF files and case files (CSV or JSON of the case contract), which are
-    read and checked through :mod:`pnet_kg.cases`.
+    ``extra`` is a :class:`~pnet_kg.dataset.Dataset`, or files opened as one: RDF files and case
+    files (CSV or JSON of the case contract), read and checked through :mod:`pnet_kg.cases`.
     """
-    files = list(extra)
-    graph = load([f for f in files if not is_case_file(f)])
-    for case_file in filter(is_case_file, files):
-        graph.parse(data=case_ntriples(case_file).decode("utf-8"), format="nt")
-    return merged_ontology(graph)
+    dataset = extra if isinstance(extra, Dataset) else Dataset.open(as_paths(extra, "extra"))
+    return merged_ontology(dataset.graph)  # a new graph: the dataset's own view is left as it is
 
 
 def load_owlready(extra: Iterable[str | Path] = (), *, graph: Graph | None = None) -> Any:

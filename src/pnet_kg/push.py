@@ -32,9 +32,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .cases import case_rdf, is_case_file, iter_cases
-from .progress import count_rows
+from .cases import case_rdf, is_case_file
+from .dataset import Dataset
 from .errors import InputError, InputErrors, PnetKgError
+from .progress import count_rows
 from .guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, redact, split_credentials
 from .load import load_modules, parse_file
 from .prefixes import PNET
@@ -111,15 +112,16 @@ class _Store:
         self.send("POST", self.update_endpoint, text.encode("utf-8"), "application/sparql-update")
 
 
-def _case_groups(files: Sequence[Path]) -> Iterator[list[bytes]]:
-    """N-Triples lines in groups that must travel together: one case, or one whole RDF file."""
+def _case_groups(files: Sequence[Path] | Dataset) -> Iterator[list[bytes]]:
+    """N-Triples lines in groups that must travel together: one case, or one whole RDF file or graph."""
+    dataset = files if isinstance(files, Dataset) else Dataset.open(files, shipped=False)
     vocab = load_rules().vocabulary
-    for path in files:
-        if is_case_file(path):
-            for case in iter_cases(path, vocab=vocab):
+    for part in dataset.parts:
+        if isinstance(part, list):
+            for case in part:
                 yield [line.encode("utf-8") + b"\n" for line in case_rdf(case, vocab, "nt").splitlines() if line.strip()]
         else:
-            text = parse_file(path).serialize(format="nt")
+            text = (parse_file(part) if isinstance(part, Path) else part).serialize(format="nt")
             yield [line.encode("utf-8") + b"\n" for line in text.splitlines() if line.strip()]
 
 
@@ -173,6 +175,7 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
     without it a failure says which graphs were replaced. Each request gets ``timeout_s``.
     """
     files = _check_arguments(cases, case_graph, chunk_triples, timeout_s)
+    dataset = Dataset.open(files, shipped=False)  # read and checked whole before anything is sent
     store = _Store(endpoint, update_endpoint, float(timeout_s))
     modules = load_modules()
     if case_graph in modules:
@@ -194,7 +197,7 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
             # cases (an RDF file counts as one) against a fast count of the files' rows: a total and an ETA
             groups = sum(count_rows(f) if is_case_file(f) else 1 for f in files) if progress else None
             with tqdm(desc="cases", unit=" cases", total=groups, disable=not progress) as bar:
-                for i, chunk in enumerate(_chunks(_counted(_case_groups(files), bar), chunk_triples)):
+                for i, chunk in enumerate(_chunks(_counted(_case_groups(dataset), bar), chunk_triples)):
                     store.put(staging[case_graph] if atomic else case_graph, b"".join(chunk), first=i == 0)
                     total += len(chunk)
             if total == 0 and not atomic:  # no case: the graph is still replaced, by an empty one

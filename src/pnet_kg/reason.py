@@ -29,9 +29,10 @@ import owlrl
 from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from rdflib.util import guess_format
 
+from .dataset import Dataset
 from .errors import InputError, ReasonerError
+from .formats import RDF_FORMATS
 from .guard import as_paths
 from .io import atomic_writer
 from .owl import java_executable, load_owlready, merged_graph, run_owlcheck
@@ -82,7 +83,8 @@ class ReasoningReport:
 
     def write(self, path: str | Path) -> None:
         """Write the inferred triples to ``path`` atomically (format from the suffix, Turtle by default)."""
-        fmt = guess_format(str(path)) or "turtle"
+        found = RDF_FORMATS.get(Path(path).suffix.lower())
+        fmt = found.rdflib if found is not None else "turtle"
         with atomic_writer(path, "wb") as handle:
             self.inferred.serialize(destination=handle, format=fmt, encoding="utf-8")
 
@@ -118,9 +120,10 @@ def _unsupported_datatype_count(graph: Graph) -> int:
                and str(o.datatype).startswith(xsd) and str(o.datatype)[len(xsd):] in _OWL2_DATATYPES_MISSING)
 
 
-def reason(extra_files: Iterable[str | Path] = (), *, reasoner: Reasoner = "hermit", explain: bool = True,
+def reason(extra_files: Dataset | Iterable[str | Path] = (), *, reasoner: Reasoner = "hermit", explain: bool = True,
            fallback: bool = True) -> ReasoningReport:
-    """Reason over the shipped graph plus ``extra_files`` (case data, a curator's edit) and report.
+    """Reason over the shipped graph plus ``extra_files`` (case data, a curator's edit; or a
+    :class:`~pnet_kg.dataset.Dataset`) and report.
 
     :param reasoner: ``"hermit"`` (OWL 2 DL, needs Java) or ``"owlrl"`` (OWL 2 RL closure, pure Python).
     :param explain: compute a minimal set of axioms for an inconsistency or unsatisfiable class
@@ -131,7 +134,7 @@ def reason(extra_files: Iterable[str | Path] = (), *, reasoner: Reasoner = "herm
     """
     if reasoner not in ("hermit", "owlrl"):
         raise InputError(f"unknown reasoner {reasoner!r} (choose hermit or owlrl)")
-    graph = merged_graph(as_paths(extra_files, "extra_files"))
+    graph = merged_graph(extra_files if isinstance(extra_files, Dataset) else as_paths(extra_files, "extra_files"))
     warnings: list[str] = []
     if reasoner == "hermit" and java_executable() is None:
         message = "Java is not installed (no 'java' on PATH), so HermiT cannot run"

@@ -24,6 +24,7 @@ from typing import Any
 
 from .cases import Case, check_case, iter_cases, parse_case
 from .cases.model import decimal_text
+from .dataset import Dataset
 from .errors import InputError, PnetKgError
 from .guard import as_path, check_type
 from .rules import CriterionRule, Interval, NodeRule, RuleSet, load_rules
@@ -356,3 +357,11 @@ def stage_file(path: str | Path, keep_going: bool = False, rules: RuleSet | None
                        ignore_columns=ignore_columns, ignore_unknown_columns=ignore_unknown_columns)
     results = list(stager.stage_cases(cases))
     return StagingRun(results, errors)
+
+
+def stage_dataset(dataset: Dataset, rules: RuleSet | None = None) -> StagingRun:
+    """Stage every case a :class:`~pnet_kg.dataset.Dataset` read from its case files (no second read);
+    ``errors`` are the rows it skipped (``keep_going``)."""
+    check_type(rules, RuleSet, "rules", optional=True)
+    stager = Stager(rules) if rules is not None else _default_stager()
+    return StagingRun(list(stager.stage_cases(dataset.cases)), list(dataset.input_errors))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph
 from rdflib.query import ResultRow
 
+from .dataset import Dataset
 from .guard import check_type
 from .load import load
 from .prefixes import sparql_prologue
@@ -51,15 +52,16 @@ class Stats:
     claims_resting_on: dict[str, int] = field(default_factory=dict)
 
 
-def stats(graph: Graph | None = None) -> Stats:
-    """Count classes, properties, individuals, claims and sources, and claims per source.
+def stats(graph: Graph | Dataset | None = None) -> Stats:
+    """Count classes, properties, individuals, claims and sources, and claims per source
+    (of the shipped graph, an rdflib graph or a :class:`~pnet_kg.dataset.Dataset`).
 
     >>> s = stats()
     >>> s.counts["classes"] > 10
     True
     """
-    check_type(graph, Graph, "graph", optional=True)
-    graph = graph if graph is not None else load()
+    check_type(graph, (Graph, Dataset), "graph", optional=True)
+    graph = graph.graph if isinstance(graph, Dataset) else graph if graph is not None else load()
     rows = [r for r in graph.query(_COUNTS) if isinstance(r, ResultRow)]
     counts = {str(name): int(rows[0][str(name)]) for name in rows[0].labels}
     per_source = [r for r in graph.query(_PER_SOURCE) if isinstance(r, ResultRow)]

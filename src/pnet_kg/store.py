@@ -1,9 +1,7 @@
-"""The one place that chooses the RDF engine: rdflib for the shipped graph, pyoxigraph where size demands it.
+"""The pyoxigraph side: terms between rdflib and pyoxigraph, a graph or an RDF file into a store.
 
-The shipped graph (a few thousand triples) is an :class:`rdflib.Graph`. Case data
-at cohort scale (a million triples) goes into an embedded
-:class:`pyoxigraph.Store`, bulk-loaded from N-Triples, which parses and queries
-one to two orders of magnitude faster on this kind of machine.
+Knows RDF only; case files are turned into triples by :mod:`pnet_kg.cases` and handed to a
+store by :class:`pnet_kg.dataset.Dataset`, the one way data comes in.
 """
 
 from __future__ import annotations
@@ -15,8 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import InputError
-from .guard import refuse_xml_dtd
+from .formats import parse_error, readable_rdf
 from .load import load
 
 
@@ -54,88 +51,14 @@ def add_graph(store: ox.Store, graph: Graph) -> None:
     store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
 
 
-#: RDF file suffixes: the format's name (rdflib's, shown in messages) and pyoxigraph's format.
-RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
-    ".ttl": ("turtle", ox.RdfFormat.TURTLE), ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
-    ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD), ".rdf": ("xml", ox.RdfFormat.RDF_XML),
-    ".owl": ("xml", ox.RdfFormat.RDF_XML), ".xml": ("xml", ox.RdfFormat.RDF_XML), ".n3": ("n3", ox.RdfFormat.N3),
-    ".nq": ("nquads", ox.RdfFormat.N_QUADS), ".trig": ("trig", ox.RdfFormat.TRIG),
-}
-
-
-def _readable_rdf(path: Path) -> tuple[str, ox.RdfFormat]:
-    fmt = RDF_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"unknown RDF file suffix {path.suffix!r} (known: {', '.join(sorted(RDF_FORMATS))})",
-                         file=path)
-    if not path.is_file():
-        raise InputError("no such file", file=path)
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", file=path)
-    if fmt[1] == ox.RdfFormat.RDF_XML:
-        refuse_xml_dtd(path)
-        _check_well_formed_xml(path)
-    return fmt
-
-
-def _check_well_formed_xml(path: Path) -> None:
-    """Refuse RDF/XML that is not well-formed XML: Oxigraph's parser takes a truncated file (an
-    unclosed ``rdf:RDF``) as a whole one and loads what it has read, silently."""
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate()
-    # no handlers: nothing is kept; external entities and the external DTD are never read
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                parser.Parse(block, False)
-            parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise InputError(f"cannot parse as xml: not well-formed XML ({expat.ErrorString(exc.code)})", file=path,
-                         line=exc.lineno) from None
-
-
-def _parse_error(path: Path, name: str, exc: Exception) -> InputError:
-    line = exc.lineno if isinstance(exc, SyntaxError) else None
-    message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
-    return InputError(f"cannot parse as {name}: {message}", file=path, line=line)
-
-
 def bulk_load_file(store: ox.Store, path: str | Path) -> None:
     """Bulk-load an RDF file into ``store``'s default graph; errors name the file and line."""
     path = Path(path)
-    name, fmt = _readable_rdf(path)
+    fmt = readable_rdf(path)
     try:
-        store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
+        store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=ox.DefaultGraph())
     except (SyntaxError, ValueError, OSError) as exc:
-        raise _parse_error(path, name, exc) from None
-
-
-def check_rdf_file(path: str | Path) -> None:
-    """Parse an RDF file through (streaming, nothing kept) so that a bad one is named before use."""
-    path = Path(path)
-    name, fmt = _readable_rdf(path)
-    try:
-        for _ in ox.parse(path=str(path), format=fmt):
-            pass
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise _parse_error(path, name, exc) from None
-
-
-def add_files(store: ox.Store, files: Iterable[str | Path], *, keep_going: bool = False,
-              errors: list[InputError] | None = None) -> None:
-    """Add files to ``store``: case files (CSV/JSON of the contract) read and checked through
-    :mod:`pnet_kg.cases` (``keep_going`` and ``errors`` as in :func:`pnet_kg.cases.iter_cases`),
-    RDF files bulk-loaded."""
-    from .cases import case_ntriples, is_case_file
-
-    for file in files:
-        if is_case_file(file):
-            store.bulk_load(case_ntriples(file, keep_going, errors), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.DefaultGraph())
-        else:
-            bulk_load_file(store, file)
+        raise parse_error(path, fmt.rdflib, exc) from None
 
 
 def oxigraph_store(extra: Iterable[str | Path] = (), graph: Graph | None = None,

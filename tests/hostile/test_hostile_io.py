@@ -392,7 +392,7 @@ LAUGHS = """<?xml version="1.0"?>
 def test_rdf_xml_entity_declarations_are_refused_on_every_path(tmp_path: Path, suffix: str) -> None:
     from pnet_kg.load import parse_file
     from pnet_kg.query import run
-    from pnet_kg.store import check_rdf_file
+    from pnet_kg.formats import check_rdf_file
 
     laughs = tmp_path / f"laughs{suffix}"
     laughs.write_text(LAUGHS)

@@ -6,16 +6,20 @@ import sys
 
 import click
 
+from ..dataset import Dataset
+from ..io import render_table
+from ..validate import ValidationReport, shapes_graph, validate
+from ..validate.report import CSV_COLUMNS, report_rows
 from .options import case_column_options, emit, output_format_option, output_option
 
-#: report formats: text for people, the standard SHACL results graph, JSON
-REPORT_FORMATS = ("text", "turtle", "json")
+#: report formats: text for people, the standard SHACL results graph, JSON, one CSV row per result
+REPORT_FORMATS = ("text", "turtle", "json", "csv")
 
 
 @click.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @output_format_option(REPORT_FORMATS, "text",
-                      "Report format: text grouped by shape, the sh:ValidationReport graph, or JSON.")
+                      "Report format: text grouped by shape, the sh:ValidationReport graph, JSON, or CSV.")
 @click.option("--engine", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto", show_default=True,
               help="fast: shapes compiled to SPARQL on pyoxigraph; pyshacl: the reference validator.")
 @click.option("--shapes", "shape_files", multiple=True, type=click.Path(dir_okay=False),
@@ -33,18 +37,22 @@ def validate_cmd(files: tuple[str, ...], output_format: str, engine: str, shape_
     Exit codes: 0 conforms (no result at all, as SHACL defines it; with --allow-warnings, no
     Violation), 1 does not conform, 2 unreadable input.
     """
-    from ..validate import shapes_graph, validate
-
     shapes = shapes_graph(shape_files) if shape_files else None
-    report = validate(list(files), shapes=shapes, shipped=not no_shipped, engine=engine,  # type: ignore[arg-type]
-                      keep_going=keep_going, allow_warnings=allow_warnings)
-    if output_format == "turtle":
-        text = report.graph.serialize(format="turtle")
-    elif output_format == "json":
-        text = report.to_json()
-    else:
-        text = report.text
-    emit(text, output)
+    dataset = Dataset.open(list(files), shipped=not no_shipped, keep_going=keep_going)
+    report = validate(dataset, shapes=shapes, engine=engine,  # type: ignore[arg-type]
+                      allow_warnings=allow_warnings)
+    emit(report_as(report, output_format), output)
     if output is not None or output_format != "text":
         click.echo(report.text.splitlines()[-1], err=True)
     sys.exit(0 if report.conforms else 1)
+
+
+def report_as(report: ValidationReport, output_format: str) -> str:
+    """The report in one of :data:`REPORT_FORMATS`."""
+    if output_format == "turtle":
+        return report.graph.serialize(format="turtle")
+    if output_format == "json":
+        return report.to_json()
+    if output_format == "csv":
+        return render_table(report_rows(report), CSV_COLUMNS, "csv")
+    return report.text

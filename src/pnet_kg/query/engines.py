@@ -24,12 +24,10 @@ from typing import Any, Protocol, Union, cast
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ..cases import case_ntriples, is_case_file
+from ..dataset import Dataset
 from ..errors import QueryError
 from ..guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, as_paths, redact, split_credentials
-from ..load import load, parse_file
 from ..prefixes import RDFS
-from ..store import add_files, oxigraph_store
 from .results import IriCell, literal_value, pick_label
 
 _LABEL = RDFS.label
@@ -322,11 +320,12 @@ class EndpointEngine:
         return {k: v[1] for k, v in found.items()}
 
 
-Target = Union[Graph, ox.Store, str, QueryEngine, None]
+Target = Union[Dataset, Graph, ox.Store, str, QueryEngine, None]
 
 
 def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> QueryEngine:
-    """Choose the engine: an rdflib Graph, a pyoxigraph Store, an endpoint URL, or ``None``.
+    """Choose the engine: a :class:`~pnet_kg.dataset.Dataset`, an rdflib Graph, a pyoxigraph Store, an endpoint
+    URL, or ``None``.
 
     ``None`` means the shipped graph in an embedded pyoxigraph store built once per
     process (with ``cases``: a new store with the shipped graph and those cases). A
@@ -334,17 +333,18 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> QueryEngi
     (``benchmarks/queries.py``); pass ``load()`` to run on rdflib instead.
     """
     cases = list(as_paths(cases, "cases"))
+    if isinstance(on, Dataset):
+        if cases:
+            for path in cases:
+                on.add(path)
+        return OxigraphEngine(on.store)
     if isinstance(on, str):
         if cases:
             raise QueryError("case files cannot be added to a remote endpoint here; push them to it first")
         return EndpointEngine(on)
     if isinstance(on, Graph):
-        if cases:
-            for path in cases:
-                if is_case_file(path):  # read through the case reader, as on the other engines
-                    on.parse(data=case_ntriples(path).decode("utf-8"), format="nt")
-                else:
-                    parse_file(path, on)
+        if cases:  # the files read once, as on the other engines, then added to the graph given
+            on += Dataset.open(cases, shipped=False).graph
         return RdflibEngine(on)
     if on is None:
         if cases:
@@ -354,23 +354,19 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> QueryEngi
         return on  # type: ignore[return-value]
     if isinstance(on, ox.Store):
         if cases:
-            add_files(on, cases)
+            dataset = Dataset(shipped=False, store=on)
+            for path in cases:
+                dataset.add(path)
         return OxigraphEngine(on)
-    raise QueryError(f"cannot run a query on {type(on).__name__}: give an rdflib Graph, a pyoxigraph Store or a URL")
-
-
-@lru_cache(maxsize=1)
-def _shipped_graph() -> Graph:
-    return load()
+    raise QueryError(f"cannot run a query on {type(on).__name__}: give a Dataset, an rdflib Graph, a pyoxigraph "
+                     "Store or a URL")
 
 
 @lru_cache(maxsize=1)
 def _shipped_store() -> ox.Store:
-    return oxigraph_store(graph=_shipped_graph())
+    return Dataset.open().store
 
 
 def case_store(files: Iterable[str | Path]) -> ox.Store:
-    """A pyoxigraph store with the shipped graph and the case files ``files``."""
-    store = oxigraph_store(graph=_shipped_graph())
-    add_files(store, files)
-    return store
+    """A pyoxigraph store with the shipped graph and the case files ``files`` (see :class:`~pnet_kg.dataset.Dataset`)."""
+    return Dataset.open(files).store

@@ -15,11 +15,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..cases import case_ntriples, is_case_file
+import pyoxigraph as ox
+
+from ..dataset import Dataset
 from ..errors import PnetKgError
 from ..io import atomic_writer
 from ..load import load, module_files
-from ..store import check_rdf_file
 
 
 def oxigraph_binary() -> str:
@@ -32,19 +33,17 @@ def oxigraph_binary() -> str:
 
 
 def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
-    """The shipped graph and each input as an RDF file Oxigraph can load; case files are imported first."""
+    """The shipped graph and the inputs (opened as one :class:`~pnet_kg.dataset.Dataset`, so a bad file is
+    named here, not by Oxigraph's loader later with a backtrace) as N-Triples files Oxigraph can load."""
+    inputs = Dataset.open(files, shipped=False)
     shipped = workdir / "pnet-kg.nt"
     with atomic_writer(shipped, "wb") as handle:
         load().serialize(destination=handle, format="nt", encoding="utf-8")
     out = [shipped]
-    for i, path in enumerate(files):
-        if is_case_file(path):
-            target = workdir / f"cases-{i}.nt"
-            target.write_bytes(case_ntriples(path))
-            out.append(target)
-        else:
-            check_rdf_file(path)  # Oxigraph's loader would fail later with a backtrace and no file name
-            out.append(path)
+    if files:
+        target = workdir / "inputs.nt"
+        inputs.store.dump(str(target), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        out.append(target)
     return out
 
 

@@ -34,9 +34,11 @@ from ..errors import InputError, UnsupportedShape
 from ..guard import check_choice, check_type
 from ..prefixes import SH
 from .compiler import compile_shapes
-from .inputs import DataInput, load_graph, load_store
+from ..dataset import DataInput, Dataset
+from .inputs import load_graph, load_store
 from .reference import pyshacl_results, results_from_report
-from .report import SEVERITIES, ValidationReport, ValidationResult, iter_results, report_graph, report_text
+from .report import (SEVERITIES, ValidationReport, ValidationResult, iter_results, report_graph, report_text,
+                     with_source)
 from .runner import fast_results
 from .shapes import path_text, shapes_graph
 from .spellings import lexical_holds, restore_terms
@@ -44,6 +46,7 @@ from .spellings import lexical_holds, restore_terms
 __all__ = [
     "SEVERITIES",
     "DataInput",
+    "Dataset",
     "Engine",
     "ValidationReport",
     "ValidationResult",
@@ -62,12 +65,13 @@ __all__ = [
 Engine = TypingLiteral["auto", "fast", "pyshacl"]
 
 
-def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Graph | None = None,
+def validate(data: Dataset | DataInput | Iterable[DataInput] | None = None, *, shapes: Graph | None = None,
              shipped: bool = True, engine: Engine = "auto", keep_going: bool = False,
              allow_warnings: bool = False) -> ValidationReport:
     """Validate the shipped graph plus ``data`` against the SHACL shapes.
 
-    :param data: files (Turtle, N-Triples, JSON-LD, RDF/XML, or case CSV/JSON read through
+    :param data: a :class:`~pnet_kg.dataset.Dataset` (then ``shipped`` and ``keep_going`` are its own), or
+        files (Turtle, N-Triples, JSON-LD, RDF/XML, or case CSV/JSON read through
         :mod:`pnet_kg.cases`) and/or :class:`rdflib.Graph` objects to validate with the shipped graph.
     :param shapes: a shapes graph; default: the shipped ``shapes/*.ttl``.
     :param shipped: include the shipped graph (its value sets and rules are what case shapes check against).
@@ -85,35 +89,39 @@ def validate(data: DataInput | Iterable[DataInput] | None = None, *, shapes: Gra
     """
     check_choice(engine, ("auto", "fast", "pyshacl"), "engine")
     check_type(shapes, Graph, "shapes", optional=True)
-    if data is not None and not isinstance(data, (str, Path, Graph)):
+    if data is not None and not isinstance(data, (str, Path, Graph, Dataset)):
         if not isinstance(data, Iterable):
             raise InputError(f"data must be a file path, an rdflib Graph or a list of them, not {type(data).__name__}")
         data = list(data)
         for item in data:
             check_type(item, (str, Path, Graph), "each item of data")
     shapes = shapes if shapes is not None else shapes_graph()
-    errors: list[InputError] = []
+    if engine in ("auto", "fast"):
+        try:
+            compile_shapes(shapes)  # compile first: fall back before loading anything
+        except UnsupportedShape:
+            if engine == "fast":
+                raise
+            engine = "pyshacl"
+    dataset = data if isinstance(data, Dataset) else Dataset.open(data, shipped=shipped, keep_going=keep_going)
+    errors = dataset.input_errors
     results: list[ValidationResult] | None = None
     sources: dict[int, Node | None] = {}
     used = engine
     if engine in ("auto", "fast"):
         try:
-            checks_ok = compile_shapes(shapes)  # compile first: fall back before loading anything
-            del checks_ok
-            store = load_store(data, shipped=shipped, keep_going=keep_going, errors=errors)
-            pairs = [(r, check) for r, check in restore_terms(fast_results(store, shapes), data, shipped)
+            pairs = [(r, check) for r, check in restore_terms(fast_results(dataset.store, shapes), dataset)
                      if not lexical_holds(check, r.value)]
             results, sources = [r for r, _ in pairs], {i: check.source_constraint for i, (_, check) in enumerate(pairs)}
             used = "fast"
         except UnsupportedShape:
             if engine == "fast":
                 raise
-            errors = []
     sh_report: Graph | None = None
     if results is None:
-        graph = load_graph(data, shipped=shipped, keep_going=keep_going, errors=errors)
-        results, sh_report = pyshacl_results(graph, shapes)
+        results, sh_report = pyshacl_results(dataset.graph, shapes)
         used = "pyshacl"
+    results = [with_source(r, dataset) for r in results]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     indexed = sorted(enumerate(results), key=lambda ir: (order.get(ir[1].severity, 9), str(ir[1].shape),
                                                            ir[1].focus_label, str(ir[1].focus), str(ir[1].value)))

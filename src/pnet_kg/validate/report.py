@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
+from ..dataset import Dataset
 from ..errors import InputError
 from ..prefixes import PNET, SH, bind_all, converter
 from .shapes import path_text
@@ -50,6 +51,16 @@ class ValidationResult:
     message: str
     shape: Node
     constraint: URIRef
+    #: the input the focus node came from: a case file and the line of its row, or an RDF file (else None)
+    source_file: str | None = None
+    source_line: int | None = None
+
+    @property
+    def source(self) -> str:
+        """``file:line``, ``file`` or ``""``: where the focus node came from."""
+        if self.source_file is None:
+            return ""
+        return f"{self.source_file}:{self.source_line}" if self.source_line is not None else self.source_file
 
     def key(self, shapes: Graph | None = None) -> tuple[Any, ...]:
         """A comparable identity: focus, path, constraint, severity and value (literals by value).
@@ -67,7 +78,8 @@ class ValidationResult:
         """The result as plain JSON-ready values (terms as N3 text)."""
         return {"severity": self.severity, "focus": _n3(self.focus), "focus_label": self.focus_label,
                 "path": _n3(self.path), "value": _n3(self.value), "message": self.message,
-                "shape": _n3(self.shape), "constraint": _n3(self.constraint)}
+                "shape": _n3(self.shape), "constraint": _n3(self.constraint),
+                "source_file": self.source_file, "source_line": self.source_line}
 
 
 @dataclass
@@ -117,6 +129,24 @@ def _node_key(node: Node | None) -> Any:
         return ("bnode",)  # blank nodes have no identity across engines
     return None if node is None else str(node)
 
+
+
+def with_source(result: ValidationResult, dataset: Dataset) -> ValidationResult:
+    """``result`` with the file (and line, for a case) its focus node came from, as the dataset recorded it."""
+    found = dataset.source_of(result.focus) if isinstance(result.focus, URIRef) else None
+    if found is None:
+        return result
+    return replace(result, source_file=found.file, source_line=found.line)
+
+
+#: The columns of the CSV report, in order.
+CSV_COLUMNS = ("severity", "focus", "focus_label", "path", "value", "message", "shape", "constraint",
+               "source_file", "source_line")
+
+
+def report_rows(report: ValidationReport) -> list[dict[str, Any]]:
+    """One row per result (the :data:`CSV_COLUMNS`), for the shared table writer."""
+    return [r.as_dict() for r in report.results]
 
 
 def iter_results(report: ValidationReport, severity: str | None = None) -> Iterator[ValidationResult]:
@@ -242,6 +272,8 @@ def report_text(results: Sequence[ValidationResult], conforms: bool, shapes: Gra
                 details.append(f"path {curie(r.path)}")
             if r.value is not None and r.value != r.focus:
                 details.append(f"value {curie(r.value)}")
+            if r.source:
+                details.append(f"from {r.source}")
             extra = f" ({', '.join(details)})" if details else ""
             note = f": {r.message}" if len(messages) > 1 else ""
             lines.append(f"  - {where}{extra}{note}")

@@ -24,14 +24,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from ..cases import case_ntriples, is_case_file
+from ..cases import case_rdf
 from ..catalog import ROOT_IRI
+from ..dataset import Dataset
 from ..errors import UnsupportedShape
 from ..load import walk_imports
 from ..prefixes import SH
-from ..store import RDF_FORMATS
+from ..formats import RDF_FORMATS
+from ..rules import load_rules
 from .compiler import Check
-from .inputs import DataInput, as_list
 from .runner import Sourced, rdflib_term
 from .support import CANONICALISED
 
@@ -41,9 +42,8 @@ def _literal_key(literal: Literal) -> tuple[str, Any]:
     return str(literal.datatype), value if not isinstance(value, Literal) else ("lexical", str(value))
 
 
-def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool,
-                     datatypes: set[str]) -> Iterator[tuple[Node, Node, Literal]]:
-    """The triples of the inputs whose object is a literal of ``datatypes``, with the data's own terms."""
+def _source_literals(dataset: Dataset, datatypes: set[str]) -> Iterator[tuple[Node, Node, Literal]]:
+    """The triples of the dataset's inputs whose object is a literal of ``datatypes``, with the data's own terms."""
     def from_parser(triples: Iterable[Any]) -> Iterator[tuple[Node, Node, Literal]]:
         for t in triples:
             o = t.object
@@ -52,7 +52,7 @@ def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool
                 assert s is not None and p is not None
                 yield s, p, Literal(o.value, datatype=o.datatype.value, normalize=False)
 
-    if shipped:
+    if dataset.shipped:
         files: list[Path] = []
 
         def visit(iri: str, path: Path) -> list[str]:
@@ -64,16 +64,17 @@ def _source_literals(data: DataInput | Iterable[DataInput] | None, shipped: bool
         walk_imports(ROOT_IRI, visit)
         for path in files:
             yield from from_parser(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-    for item in as_list(data):
-        if isinstance(item, Graph):
-            for s, p, o in item:
+    vocab = load_rules().vocabulary
+    for part in dataset.parts:
+        if isinstance(part, Graph):
+            for s, p, o in part:
                 if isinstance(o, Literal) and str(o.datatype) in datatypes:
                     yield s, p, o
-        elif is_case_file(Path(item)):
-            yield from from_parser(ox.parse(case_ntriples(Path(item), True, []), format=ox.RdfFormat.N_TRIPLES))
+        elif isinstance(part, Path):
+            yield from from_parser(ox.parse(path=str(part), format=RDF_FORMATS[part.suffix.lower()].oxigraph))
         else:
-            fmt = RDF_FORMATS[Path(item).suffix.lower()][1]
-            yield from from_parser(ox.parse(path=str(item), format=fmt))
+            text = "".join(case_rdf(case, vocab, "nt") for case in part).encode("utf-8")
+            yield from from_parser(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
 
 def stored_by_value(node: Node | None) -> bool:
@@ -81,8 +82,7 @@ def stored_by_value(node: Node | None) -> bool:
     return isinstance(node, Literal) and node.datatype in CANONICALISED
 
 
-def restore_terms(results: list[Sourced], data: DataInput | Iterable[DataInput] | None,
-                   shipped: bool) -> list[Sourced]:
+def restore_terms(results: list[Sourced], dataset: Dataset) -> list[Sourced]:
     """Give back the data's own literals: the store keeps numbers, booleans and dates by value only
     (``"4.0"^^xsd:decimal`` comes back as ``"4"``). Costs a second read of the inputs, and only when a
     result carries such a literal. A value the store merged from several spellings of one value gives
@@ -94,7 +94,7 @@ def restore_terms(results: list[Sourced], data: DataInput | Iterable[DataInput] 
     keys = {_literal_key(n) for n in wanted if isinstance(n, Literal)}
     by_triple: dict[tuple[Node, Node, tuple[str, Any]], set[Literal]] = defaultdict(set)
     anywhere: dict[tuple[str, Any], set[Literal]] = defaultdict(set)
-    for s, p, o in _source_literals(data, shipped, {str(n.datatype) for n in wanted if isinstance(n, Literal)}):
+    for s, p, o in _source_literals(dataset, {str(n.datatype) for n in wanted if isinstance(n, Literal)}):
         key = _literal_key(o)
         if key in keys:
             by_triple[(s, p, key)].add(o)
