@@ -185,7 +185,7 @@ class EvidenceMatcher:
 
     >>> m = EvidenceMatcher()
     >>> sorted({t.trial_label for t in m.match(Case("A1", "net", "head", ki67_percent=4)).trials})
-    ['CLARINET', 'RADIANT-3', 'Sunitinib phase III']
+    ['CLARINET', 'RADIANT-3', 'Sunitinib phase III trial in pNET (placebo-controlled)']
     """
 
     def __init__(self, graph: Graph | None = None, stager: Stager | None = None) -> None:

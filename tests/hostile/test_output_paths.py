@@ -42,6 +42,7 @@ COMMANDS: dict[str, list[str]] = {
     "sources": ["sources", "--claim", "pnet:Rule_SEER_EOD2018_head_celiac"],
     "validate": ["validate", str(CASES_BAD_TTL)],
     "qc": ["qc", "-O", "json"],
+    "evidence": ["evidence", str(CASES)],
 }
 #: the reasoner takes about 10 s a run: its device, FIFO and stream cases are marked slow
 SLOW_COMMANDS: dict[str, list[str]] = {"reason": ["reason", "--reasoner", "owlrl", "--no-explain"]}

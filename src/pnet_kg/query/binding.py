@@ -141,7 +141,7 @@ def allowed_values(param: Param, on: Target = None) -> list[str]:
 
     >>> from pnet_kg.query import get_query
     >>> allowed_values(get_query("node-classification").param("node_group"))[:3]
-    ['anterior_pancreaticoduodenal', 'celiac', 'common_bile_duct']
+    ['anterior_nos', 'anterior_pancreaticoduodenal', 'celiac']
     """
     if param.allowed:
         return list(param.allowed)
