@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import PnetKgError
 from .load import load
 from .prefixes import PNET, sparql_prologue
+from .store import add_graph, from_ox
 
 #: The node table that decides regional versus distant (the other systems only raise warnings).
 NODE_SYSTEM = str(PNET["System_AJCC8_SEER_EOD2018"])
@@ -244,10 +246,13 @@ SELECT ?s ?label ?notation WHERE {
 """
 
 
-def _rows(graph: Graph, query: str) -> list[dict[str, object]]:
-    result = graph.query(sparql_prologue() + query)
-    names = [str(v) for v in result.vars or ()]
-    return [dict(zip(names, row)) for row in result]  # type: ignore[arg-type]
+def _rows(store: ox.Store, query: str) -> list[dict[str, object]]:
+    # On pyoxigraph, not rdflib: the same rows as rdflib terms, in a tenth of the time (rdflib took
+    # about 0.9 s of every command's start-up here)
+    solutions = store.query(sparql_prologue() + query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: from_ox(row[n]) for n in names} for row in solutions]
 
 
 def _bool(term: object) -> bool | None:
@@ -270,20 +275,20 @@ def _interval(row: Mapping[str, object]) -> Interval | None:
     )
 
 
-def _vocabulary(graph: Graph) -> Vocabulary:
+def _vocabulary(store: ox.Store) -> Vocabulary:
     kinds: dict[str, dict[str, str]] = {}
-    for row in _rows(graph, _VOCAB):
+    for row in _rows(store, _VOCAB):
         kinds.setdefault(str(row["kind"]), {})[str(row["code"])] = str(row["term"])
-    family = {str(r["code"]): str(r["family"]) for r in _rows(graph, _FAMILY)}
-    hepatic = frozenset(str(r["code"]) for r in _rows(graph, _HEPATIC))
+    family = {str(r["code"]): str(r["family"]) for r in _rows(store, _FAMILY)}
+    hepatic = frozenset(str(r["code"]) for r in _rows(store, _HEPATIC))
     return Vocabulary(
         differentiations=kinds.get("differentiation", {}), subsites=kinds.get("subsite", {}), subsite_family=family,
         structures=kinds.get("structure", {}), functional=kinds.get("functional", {}),
         node_groups=kinds.get("node_group", {}), distant_sites=kinds.get("distant_site", {}), hepatic_sites=hepatic,
         sstr=kinds.get("sstr", {}), progression=kinds.get("progression", {}),
-        unspecified_sites=frozenset(str(r["code"]) for r in _rows(graph, _UNSPECIFIED)),
+        unspecified_sites=frozenset(str(r["code"]) for r in _rows(store, _UNSPECIFIED)),
         ki67_sites=kinds.get("ki67_site", {}),
-        grading_ki67_sites=frozenset(str(r["code"]) for r in _rows(graph, _GRADING_KI67)),
+        grading_ki67_sites=frozenset(str(r["code"]) for r in _rows(store, _GRADING_KI67)),
     )
 
 
@@ -292,6 +297,8 @@ def rules_from_graph(graph: Graph) -> RuleSet:
 
     :raises PnetKgError: when the graph holds no grading or staging rules.
     """
+    store = ox.Store()  # the queries below run on a pyoxigraph copy (see _rows)
+    add_graph(store, graph)
     criteria = tuple(
         CriterionRule(
             iri=str(r["rule"]), system=str(r["system"]), differentiation=_str(r.get("diff")),
@@ -301,16 +308,16 @@ def rules_from_graph(graph: Graph) -> RuleSet:
             assigns=str(r["assigns"]), rank=int(r["rank"].toPython()),  # type: ignore[attr-defined]
             source=_str(r.get("source")) or "",
         )
-        for r in _rows(graph, _CRITERIA)
+        for r in _rows(store, _CRITERIA)
     )
     m_rules = tuple(
         MRule(str(r["rule"]), str(r["system"]), _str(r.get("diff")), _bool(r.get("hep")), _bool(r.get("extra")),
               str(r["assigns"]), int(r["rank"].toPython()))  # type: ignore[attr-defined]
-        for r in _rows(graph, _M)
+        for r in _rows(store, _M)
     )
     axes: dict[str, dict[str, set[str]]] = {}
     heads: dict[str, tuple[str, str | None, str, int]] = {}
-    for r in _rows(graph, _STAGE):
+    for r in _rows(store, _STAGE):
         rule = str(r["rule"])
         heads[rule] = (str(r["system"]), _str(r.get("diff")), str(r["assigns"]), int(r["rank"].toPython()))  # type: ignore[attr-defined]
         axes.setdefault(rule, {"t": set(), "n": set(), "m": set()})[str(r["axis"])].add(str(r["allowed"]))
@@ -321,21 +328,21 @@ def rules_from_graph(graph: Graph) -> RuleSet:
     node_rules = tuple(
         NodeRule(str(r["rule"]), _str(r.get("system")), str(r["source"]), str(r["family"]), str(r["group"]),
                  str(r["assigns"]), bool(_bool(r.get("inference"))))
-        for r in _rows(graph, _NODES)
+        for r in _rows(store, _NODES)
     )
     if not criteria or not stage_rules:
         raise PnetKgError("the graph holds no grading or staging rules (is knowledge/staging-rules.ttl imported?)")
     system_label: dict[str, str] = {}
     system_notation: dict[str, str] = {}
     source_label: dict[str, str] = {}
-    for r in _rows(graph, _LABELS):
+    for r in _rows(store, _LABELS):
         s = str(r["s"])
         if r.get("label") is not None:
             system_label.setdefault(s, str(r["label"]))
             source_label.setdefault(s, str(r["label"]))
         if r.get("notation") is not None:
             system_notation[s] = str(r["notation"])
-    return RuleSet(_vocabulary(graph), criteria, m_rules, stage_rules, node_rules,
+    return RuleSet(_vocabulary(store), criteria, m_rules, stage_rules, node_rules,
                    system_notation, system_label, source_label)
 
 
