@@ -32,12 +32,36 @@ def graph() -> Graph:
     return pnet_kg.load()
 
 
-def run_cli(*args: str, input: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``pnet-kg ARGS`` in a subprocess, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "pnet_kg", *args], capture_output=True, text=True, input=input,
-        cwd=cwd, timeout=600,
-    )
+def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
+            new_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run ``pnet-kg ARGS`` as a user would, through the script's entry point ``main``.
+
+    In this process by default (the same code path, without a second of interpreter start-up and
+    graph loading a call), with standard input, output and error captured; ``new_process=True``
+    runs ``python -m pnet_kg`` for the tests that need a real process (signals, file descriptors).
+    """
+    if new_process:
+        return subprocess.run([sys.executable, "-m", "pnet_kg", *args], capture_output=True, text=True,
+                              input=input, cwd=cwd, timeout=600)
+    from click.testing import CliRunner
+
+    from pnet_kg.cli import main
+
+    handler, here = signal.getsignal(signal.SIGTERM), Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with CliRunner().isolation(input=input) as (out, err, _):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            stdout, stderr = out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+    finally:
+        os.chdir(here)
+        signal.signal(signal.SIGTERM, handler)
+    return subprocess.CompletedProcess(["pnet-kg", *args], code, stdout, stderr)
 
 
 @contextmanager
