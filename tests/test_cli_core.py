@@ -20,6 +20,7 @@ def test_help_on_every_command() -> None:
         assert "Usage: pnet-kg" in result.stdout
 
 
+@pytest.mark.slow
 def test_build_writes_every_artifact_with_version_iri(tmp_path: Path) -> None:
     result = run_cli("build", "--no-docs", "-d", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -93,6 +94,7 @@ def test_every_command_refuses_bad_files_with_a_message(tmp_path: Path, command:
         assert "Traceback" not in result.stderr and f"{name}" in result.stderr, (command, name, result.stderr)
 
 
+@pytest.mark.slow
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     # Atomic writes go through a private temporary file; the result must get the usual mode.
     result = run_cli("build", "-d", str(tmp_path), "--no-docs")

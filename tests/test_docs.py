@@ -25,6 +25,7 @@ def test_diagram_shows_the_model() -> None:
     assert "Claim <|-- StagingRule" in diagram
 
 
+@pytest.mark.slow
 def test_html_documentation_lists_every_class_with_label_and_definition(tmp_path: Path, graph) -> None:  # type: ignore[no-untyped-def]
     path = write_docs(tmp_path)
     assert path is not None and path.is_file()

@@ -183,6 +183,7 @@ def shuffled_graph(rdflib_graph: Graph) -> Graph:
     return shuffled
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,params", PINNED, ids=lambda v: v if isinstance(v, str) else ",".join(v.values()))
 def test_row_order_is_fixed_by_the_query(name: str, params: dict[str, str], rdflib_graph: Graph,
                                          shuffled_graph: Graph) -> None:

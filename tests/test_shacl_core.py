@@ -262,7 +262,7 @@ def _ordered(shapes: Graph) -> bool:
 ORDERING = set(RANGE.values()) | {SH.lessThan, SH.lessThanOrEquals}
 
 
-@settings(max_examples=400, **_SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=200, **_SETTINGS)  # type: ignore[arg-type]
 @given(st.data())
 def test_fast_engine_equals_pyshacl_or_declines(data: st.DataObject) -> None:
     shapes = data.draw(shapes_graphs())
