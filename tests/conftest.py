@@ -64,6 +64,12 @@ def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
     return subprocess.CompletedProcess(["pnet-kg", *args], code, stdout, stderr)
 
 
+def invoke(*args: str) -> tuple[int, str, str]:
+    """``pnet-kg ARGS`` in process (see :func:`run_cli`): exit code, standard output, standard error."""
+    result = run_cli(*args)
+    return result.returncode, result.stdout, result.stderr
+
+
 @contextmanager
 def writable_oxigraph(location: Path) -> Iterator[str]:
     """A writable Oxigraph server (union default graph) on a free port of 127.0.0.1.

@@ -8,27 +8,17 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import invoke
 
 from pnet_kg import InputError, InputErrors, PnetKgError, read_cases
 from pnet_kg.cases import iter_cases
 from pnet_kg.cases.table import ERROR_LIMIT
-from pnet_kg.cli import main
 from pnet_kg.staging import stage_file
 
 HEADER = ["case_id", "histology", "primary_subsite", "tumor_size_mm", "ki67_percent", "positive_node_groups"]
 GOOD = ["net", "tail", "20", "4", "splenic"]
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    """``pnet-kg ARGS`` in process, through ``main``: exit code, standard output, standard error."""
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 def write_cases(path: Path, bad: int, good: int = 5) -> Path:

@@ -13,24 +13,14 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
-from conftest import INPUT
+from conftest import INPUT, invoke
 
-from pnet_kg.cli import cli, main
+from pnet_kg.cli import cli
 from pnet_kg.io import TABLE_WRITERS, render_table
 
 CASES = INPUT / "query" / "cases.csv"
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    """``pnet-kg ARGS`` in process, through ``main``: exit code, standard output, standard error."""
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 def all_commands() -> dict[str, click.Context]:

@@ -15,10 +15,9 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+from conftest import invoke
 from rdflib import Graph, Literal, URIRef
 
-from pnet_kg.cli import main
 from pnet_kg.errors import QueryError
 from pnet_kg.prefixes import PNET, RDFS
 from pnet_kg.query import ask, construct, query_form, run
@@ -197,14 +196,6 @@ def test_the_time_limit_stops_an_endpoint_for_every_form() -> None:
 # ---------------------------------------------------------------- the command line
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    with CliRunner().isolation() as (out, err, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 def engine_args(engine: str, endpoint: Endpoint) -> list[str]:
