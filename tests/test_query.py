@@ -160,6 +160,7 @@ def test_parse_header_errors() -> None:
 # ---------------------------------------------------------------- engines agree
 
 
+@pytest.mark.slow  # the raw files are compared on both engines in tests/hostile (fast set)
 @pytest.mark.parametrize("name,params", PINNED, ids=lambda v: v if isinstance(v, str) else ",".join(v.values()))
 def test_same_rows_on_rdflib_and_pyoxigraph(name: str, params: dict[str, str], rdflib_graph: Graph,
                                              ox_store: Any) -> None:

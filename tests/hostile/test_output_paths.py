@@ -47,6 +47,8 @@ COMMANDS: dict[str, list[str]] = {
 #: the reasoner takes about 10 s a run: its device, FIFO and stream cases are marked slow
 SLOW_COMMANDS: dict[str, list[str]] = {"reason": ["reason", "--reasoner", "owlrl", "--no-explain"]}
 ALL_COMMANDS = {**COMMANDS, **SLOW_COMMANDS}
+#: the per-command checks; stats and qc (a second each, and the same writer as the rest) in the slow set
+PER_COMMAND = [pytest.param(c, marks=pytest.mark.slow) if c in ("qc", "stats") else c for c in sorted(COMMANDS)]
 
 IS_ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not IS_ROOT, reason="os.mknod of a character device needs root (CAP_MKNOD)")
@@ -150,7 +152,7 @@ def test_every_command_with_an_output_option_is_covered() -> None:
 # ---------------------------------------------------------------- regular files and symlinks
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", PER_COMMAND)
 def test_symlink_target_is_written_and_the_link_kept(tmp_path: Path, command: str) -> None:
     ref = reference(command, tmp_path)
     elsewhere = tmp_path / "elsewhere"
@@ -218,7 +220,7 @@ def test_output_checked_before_the_input_is_read(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- FIFOs, - and /dev/stdout
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", PER_COMMAND)
 def test_fifo_is_written_directly(tmp_path: Path, command: str) -> None:
     ref = reference(command, tmp_path)
     fifo = tmp_path / "pipe"
@@ -229,7 +231,7 @@ def test_fifo_is_written_directly(tmp_path: Path, command: str) -> None:
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced"
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", PER_COMMAND)
 def test_dash_and_dev_stdout_are_standard_output(tmp_path: Path, command: str) -> None:
     ref = reference(command, tmp_path)
     for output in ("-", "/dev/stdout"):
@@ -274,7 +276,7 @@ def test_dev_stdout_on_a_pipe_in_a_real_process(tmp_path: Path) -> None:
 
 
 @needs_root
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", PER_COMMAND)
 def test_character_devices_are_written_not_replaced(tmp_path: Path, command: str) -> None:
     ref = reference(command, tmp_path)
     null = make_device(tmp_path / "null", NULL_DEVICE)
