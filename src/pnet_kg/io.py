@@ -282,7 +282,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _spreadsheet_cell(value: Any) -> str:
     # Only text is neutralised: a number, typed as one, keeps its sign (-3 stays -3).
-    text = text_of(value)
+    text = value if type(value) is str else text_of(value)  # plain text, the usual cell: no conversion
     if isinstance(value, str) and text.startswith(FORMULA_STARTS):
         return "'" + text
     return text

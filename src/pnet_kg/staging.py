@@ -134,6 +134,8 @@ class Stager:
         self._grade = lru_cache(maxsize=65536)(self._grade_uncached)
         self._t = lru_cache(maxsize=65536)(self._t_uncached)
         self._stage = lru_cache(maxsize=4096)(self._stage_uncached)
+        self._n = lru_cache(maxsize=4096)(self._n_uncached)
+        self._size_warnings = lru_cache(maxsize=65536)(self._size_warnings_uncached)
 
     # -- dimensions ---------------------------------------------------------------------------------
     def _grade_uncached(self, diff: str, ki67: float | None, mitoses: int | None) -> str:
@@ -148,7 +150,7 @@ class Stager:
         return _decide(self._criteria.get((diff, "t"), []), {"tumor_size_mm": size_iv}, invaded,
                        unknown_is_anything=True)
 
-    def _n(self, diff: str, regional_groups: int, count: int | None) -> _Decision:
+    def _n_uncached(self, diff: str, regional_groups: int, count: int | None) -> _Decision:
         if regional_groups == 0:
             iv = Interval.point(0.0)
         elif count is None:
@@ -249,7 +251,7 @@ class Stager:
             warnings.append(f"{case.positive_node_count} positive node(s) but no node group named: "
                             "regional or distant cannot be decided")
         if t.category is not None and case.tumor_size_mm is not None:
-            warnings.extend(self._size_disagreements(system, diff, case.tumor_size_mm, t.category))
+            warnings.extend(self._size_warnings(system, diff, case.tumor_size_mm, t.category))
         ns: set[str] = set()
         ms: set[str] = set()
         stages: set[str] = set()
@@ -284,6 +286,9 @@ class Stager:
         basis = "graded from the mitotic count" if case.mitoses_per_2mm2 is not None else "grade unknown"
         return grade, (f"Ki-67 {decimal_text(case.ki67_percent)} % was measured on the {site.replace('_', ' ')}, "
                        f"which does not grade the primary (SEER Ki-67 coding notes): {basis}")
+
+    def _size_warnings_uncached(self, system: str, diff: str, size: float, t: str) -> tuple[str, ...]:
+        return tuple(self._size_disagreements(system, diff, size, t))
 
     def _size_disagreements(self, system: str, diff: str, size: float, t: str) -> Iterator[str]:
         """Other systems whose T rows by size give another T for this size (the 2 cm line: AJCC T2, UICC T1).
@@ -364,4 +369,7 @@ def stage_dataset(dataset: Dataset, rules: RuleSet | None = None) -> StagingRun:
     ``errors`` are the rows it skipped (``keep_going``)."""
     check_type(rules, RuleSet, "rules", optional=True)
     stager = Stager(rules) if rules is not None else _default_stager()
-    return StagingRun(list(stager.stage_cases(dataset.cases)), list(dataset.input_errors))
+    # the dataset's reader (or the Case constructor) checked them against the shipped vocabulary; other
+    # rules may have another, so their cases are checked again
+    run = stager.stage_checked if rules is None else stager.stage_case
+    return StagingRun([run(case) for case in dataset.cases], list(dataset.input_errors))

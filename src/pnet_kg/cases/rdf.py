@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -40,9 +41,15 @@ def case_iri(case_id: str) -> str:
     return CASE_NS + quote(case_id, safe="")
 
 
+_P = str(PNET)
+#: Identifiers needing no percent-encoding (the usual kind): the IRI without a call to quote().
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
 def _statements(case: Case, vocab: Vocabulary) -> list[tuple[str, str, Term]]:
-    s = case_iri(case.case_id)
-    p = str(PNET)
+    case_id = case.case_id
+    s = CASE_NS + case_id if _SAFE_ID.fullmatch(case_id) else case_iri(case_id)
+    p = _P
     out: list[tuple[str, str, Term]] = [
         (s, _RDF_TYPE, ("iri", p + "TumourCase")),
         (s, p + "caseId", ("lit", case.case_id, None)),
@@ -92,11 +99,17 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
+#: Text needing no N-Triples escape (numbers, most identifiers).
+_PLAIN = re.compile(r'[^\\"\n\r]*')
+
+
 def _nt_term(term: Term) -> str:
     if term[0] == "iri":
         return f"<{term[1]}>"
     lexical, datatype = term[1], term[2]
-    return f'"{_escape(lexical)}"' + (f"^^<{datatype}>" if datatype else "")
+    if not _PLAIN.fullmatch(lexical):
+        lexical = _escape(lexical)
+    return f'"{lexical}"^^<{datatype}>' if datatype else f'"{lexical}"'
 
 
 _PN = str(PNET)
@@ -124,7 +137,8 @@ def case_rdf(case: Case, vocab: Vocabulary, fmt: RdfFormat = "nt") -> str:
     """One case as N-Triples lines or a Turtle block (without the Turtle prefix header)."""
     statements = _statements(case, vocab)
     if fmt == "nt":
-        return "".join(f"<{s}> <{p}> {_nt_term(o)} .\n" for s, p, o in statements)
+        return "".join([f"<{s}> <{p}> <{o[1]}> .\n" if o[0] == "iri" else f"<{s}> <{p}> {_nt_term(o)} .\n"
+                        for s, p, o in statements])
     blocks: dict[str, list[str]] = {}
     for s, p, o in statements:
         pred = "a" if p == _RDF_TYPE else _ttl_iri(p)

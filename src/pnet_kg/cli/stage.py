@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import click
 
@@ -35,12 +36,20 @@ def stage_cmd(file: str, output_format: str, output: str | None, keep_going: boo
     rows staged (and, with --validate, the data conforms); 1 some rows skipped (--keep-going)
     or the data does not conform; 2 bad input, nothing written.
     """
-    dataset = Dataset(shipped=check)  # the shipped graph only to validate against
-    dataset.add_case_file(file, keep_going=keep_going)
     if shape_files and not check:
         raise click.UsageError("--shapes applies with --validate only")
-    report = validate(dataset, shapes=shapes_graph(shape_files) if shape_files else None) if check else None
-    run = stage_dataset(dataset)
+    shapes = shapes_graph(shape_files) if shape_files else None
+    dataset = Dataset(shipped=check)  # the shipped graph only to validate against
+    dataset.add_case_file(file, keep_going=keep_going, stream=check)  # loaded into the store while read
+    report = None
+    if check:
+        # the SHACL queries run in pyoxigraph, which releases the GIL: staging (Python) runs meanwhile
+        with ThreadPoolExecutor(1, thread_name_prefix="pnet-kg-validate") as pool:
+            checking = pool.submit(validate, dataset, shapes=shapes)
+            run = stage_dataset(dataset)
+            report = checking.result()
+    else:
+        run = stage_dataset(dataset)
     emit(render_table([r.as_row() for r in run.results], OUTPUT_FIELDS, output_format), output)
     report_errors(run.errors)
     if report is not None:

@@ -54,6 +54,9 @@ class Check:
     # sh:minLength / sh:maxLength / sh:pattern (parameter, value, flags): literals the store keeps by value are
     # returned whatever their canonical form, and tested again on the data's own spelling
     lexical: tuple[URIRef, Node, str | None] | None = None
+    # a value-type constraint on a plain predicate: the filter ``?value`` fails, so the runner can test
+    # each distinct value once instead of every triple
+    value_filter: str | None = None
 
 
 def sparql_term(node: Node) -> str:
@@ -266,6 +269,8 @@ def compile_shapes(shapes: Graph) -> list[Check]:
                 else:
                     query = f"SELECT DISTINCT ?this ?value WHERE {{ __FOCUS__ {value_nodes} FILTER({failing}) }}"
                 add(COMPONENT_IRI[URIRef(str(predicate))], query, "value")
+                if isinstance(path, URIRef):
+                    checks[-1].value_filter = failing
                 if lexical:
                     flags = shapes.value(shape, SH.flags)
                     checks[-1].lexical = (URIRef(str(predicate)), obj, str(flags) if flags is not None else None)

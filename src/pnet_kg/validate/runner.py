@@ -14,10 +14,13 @@ pre-scan proves empty, and turns the solutions into :class:`ValidationResult` ob
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -75,15 +78,15 @@ def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
 
 
 def _multivalued_predicates(store: ox.Store, predicates: set[str | None]) -> set[str]:
-    """Those of ``predicates`` that some subject has two triples of (one scan for all)."""
-    wanted = sorted(p for p in predicates if p)
-    if not wanted:
-        return set()
-    listed = ", ".join(f"<{p}>" for p in wanted)
-    query = (f"SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s ?p ?o . FILTER(?p IN ({listed})) }} "
-             f"GROUP BY ?p")
-    return {s["p"].value for s in _select(store, query)
-            if int(s["n"].value) > int(s["m"].value)}
+    """Those of ``predicates`` that some subject has two triples of (a count per predicate: an index
+    scan each, three times faster than one scan of every triple filtered by predicate)."""
+    found = set()
+    for p in sorted(p for p in predicates if p):
+        query = f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s <{p}> ?o }}"
+        for s in _select(store, query):
+            if int(s["n"].value) > int(s["m"].value):
+                found.add(p)
+    return found
 
 
 def _missing_candidates(store: ox.Store, checks: Sequence[Check], closures: dict[Node, list[str]]) -> dict[int, bool]:
@@ -153,6 +156,50 @@ class _RawResult:
     messages: list[Literal]
 
 
+def _solutions(store: ox.Store, check: Check, query: str) -> list[dict[str, Any]]:
+    try:
+        solutions = store.query(query)
+    except (SyntaxError, ValueError, OSError) as exc:  # a shape whose SPARQL oxigraph refuses
+        raise UnsupportedShape(f"shape {check.shape}: {exc}") from exc
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: solution[n] for n in names if solution[n] is not None} for solution in solutions]
+
+
+#: A predicate with at most this many distinct objects has its value-type checks run on those objects, each
+#: tested once, rather than on every triple (100,000 cases hold a few hundred sizes, not 100,000).
+DISTINCT_LIMIT = 2000
+
+
+def _distinct_objects(store: ox.Store, predicate: str) -> str | None:
+    """The distinct objects of ``predicate`` written as a VALUES block, or None when there are too many
+    (or a blank node, which a query cannot name)."""
+    query = f"SELECT DISTINCT ?value WHERE {{ ?__subject <{predicate}> ?value }} LIMIT {DISTINCT_LIMIT + 1}"
+    values = [s["value"] for s in _select(store, query)]
+    if len(values) > DISTINCT_LIMIT or any(isinstance(v, ox.BlankNode) for v in values):
+        return None
+    return " ".join(str(v) for v in values)
+
+
+def _value_rows(store: ox.Store, check: Check, predicate: str, objects: str, failing: str) -> list[dict[str, Any]]:
+    """The rows of a value-type check: the failing objects first, then the triples holding them."""
+    bad = _select(store, f"SELECT ?value WHERE {{ VALUES ?value {{ {objects} }} FILTER({failing}) }}")
+    block = " ".join(str(s["value"]) for s in bad)
+    if not block:
+        return []
+    return _solutions(store, check, f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {block} }} "
+                                    f"?this <{predicate}> ?value . }}")
+
+
+def _with_classes(store: ox.Store, text: str, closures: dict[Node, list[str]]) -> str:
+    """``text`` with each ``__CLASS<iri>__`` written as the class and its subclasses that have instances."""
+    for cls in set(re.findall(r"__CLASS<([^>]+)>__", text)):
+        if URIRef(cls) not in closures:
+            closures[URIRef(cls)] = _class_closure(store, URIRef(cls))
+        text = text.replace(f"__CLASS<{cls}>__", ", ".join(closures[URIRef(cls)]))
+    return text
+
+
 def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
     closures: dict[Node, list[str]] = {}
     raw: list[_RawResult] = []
@@ -161,28 +208,33 @@ def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
                                             if c.single_path and c.component == SH.MaxCountConstraintComponent})
     missing = _missing_candidates(store, [c for c in checks
                                           if c.single_path and c.component == SH.MinCountConstraintComponent], closures)
-    for check in checks:
-        if check.single_path and check.component == SH.MaxCountConstraintComponent and check.single_path not in multi:
-            continue  # no subject has two values of this predicate
-        if check.single_path and check.component == SH.MinCountConstraintComponent and not missing.get(id(check)):
-            continue  # every focus node has a value
-        focus, focus_test = _focus_pattern(store, check.targets, closures)
-        # Queries driven by a path's triples test focus membership afterwards, only for failing rows:
-        # Oxigraph evaluates an EXISTS on every row, which costs more than the constraint itself.
-        post_filter = FOCUS_TEST in check.query
-        query = check.query.replace(FOCUS_TEST, "").replace("__FOCUS__", focus)
-        for cls in set(re.findall(r"__CLASS<([^>]+)>__", query)):
-            if URIRef(cls) not in closures:
-                closures[URIRef(cls)] = _class_closure(store, URIRef(cls))
-            query = query.replace(f"__CLASS<{cls}>__", ", ".join(closures[URIRef(cls)]))
-        try:
-            solutions = store.query(query)
-        except (SyntaxError, ValueError, OSError) as exc:  # a shape whose SPARQL oxigraph refuses
-            raise UnsupportedShape(f"shape {check.shape}: {exc}") from exc
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        rows = [{n: solution[n] for n in names if solution[n] is not None} for solution in solutions]
-        if post_filter and rows:
+    # pyoxigraph releases the GIL while it evaluates: the queries run side by side, one per core
+    pool = ThreadPoolExecutor(max(1, os.cpu_count() or 1), thread_name_prefix="pnet-kg-shacl")
+    with pool:
+        predicates = sorted({str(c.path) for c in checks if c.value_filter is not None})
+        objects = dict(zip(predicates, pool.map(lambda p: _distinct_objects(store, p), predicates)))
+        planned: list[tuple[Check, Callable[[], list[dict[str, Any]]], str | None]] = []  # check, work, focus test
+        for check in checks:
+            if check.single_path and check.component == SH.MaxCountConstraintComponent \
+                    and check.single_path not in multi:
+                continue  # no subject has two values of this predicate
+            if check.single_path and check.component == SH.MinCountConstraintComponent and not missing.get(id(check)):
+                continue  # every focus node has a value
+            focus, focus_test = _focus_pattern(store, check.targets, closures)
+            # Queries driven by a path's triples test focus membership afterwards, only for failing rows:
+            # Oxigraph evaluates an EXISTS on every row, which costs more than the constraint itself.
+            post_filter = FOCUS_TEST in check.query
+            values = objects.get(str(check.path)) if check.value_filter is not None else None
+            if check.value_filter is not None and values is not None:
+                work = partial(_value_rows, store, check, str(check.path), values,
+                               _with_classes(store, check.value_filter, closures))
+            else:
+                query = _with_classes(store, check.query.replace(FOCUS_TEST, "").replace("__FOCUS__", focus), closures)
+                work = partial(_solutions, store, check, query)
+            planned.append((check, work, focus_test if post_filter else None))
+        answers = list(pool.map(lambda plan: plan[1](), planned))
+    for (check, _, focus_test), rows in zip(planned, answers):
+        if focus_test is not None and rows:
             members = _focus_members(store, {r["this"] for r in rows if "this" in r}, focus_test)
             rows = [r for r in rows if r.get("this") in members]
         seen: set[tuple[Any, ...]] = set()
