@@ -395,12 +395,12 @@ def _term(node: Any) -> tuple[Any, ...] | None:
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph, Any]:
     from pnet_kg.cases import write_cases
-    from pnet_kg.store import oxigraph_store
+    from pnet_kg.dataset import Dataset
 
     cases = tmp_path_factory.mktemp("raw") / "cases.ttl"
     write_cases(read_cases(INPUT / "query" / "cases.csv").cases, cases, "ttl")
     graph = pnet_kg.load([cases])
-    return graph, oxigraph_store(graph=graph)
+    return graph, Dataset.open(graph, shipped=False).store
 
 
 def _pinned() -> list[tuple[str, dict[str, str]]]:
