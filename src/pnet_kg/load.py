@@ -103,7 +103,7 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
     ``extra`` names further RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) to add.
 
     >>> g = load()
-    >>> from rdflib.namespace import OWL
+    >>> from rdflib.namespace import OWL, RDF
     >>> (URIRef(ROOT_IRI), RDF.type, OWL.Ontology) in g
     True
     """
