@@ -135,9 +135,9 @@ class Server:
         self.stop()
 
 
-def serve(data: Dataset | Sequence[str | Path] = (), *, port: int | None = None, location: str | Path | None = None,
+def serve(cases: Dataset | Sequence[str | Path] = (), *, port: int | None = None, location: str | Path | None = None,
           timeout_s: int = 60) -> Server:
-    """Start a read-only endpoint on the dataset ``data``: a :class:`~pnet_kg.dataset.Dataset`, or files
+    """Start a read-only endpoint on the dataset ``cases``: a :class:`~pnet_kg.dataset.Dataset`, or files
     (case CSV/JSON or RDF) opened with the shipped graph (default: the shipped graph alone).
 
     ``location`` keeps the store on disk between runs (reloaded only when the data changed);
@@ -146,7 +146,7 @@ def serve(data: Dataset | Sequence[str | Path] = (), *, port: int | None = None,
     port = check_port(port if port is not None else 0)
     if isinstance(timeout_s, bool) or not isinstance(timeout_s, int) or timeout_s < 1:
         raise PnetKgError(f"timeout_s must be a whole number of seconds >= 1, not {timeout_s!r}")
-    dataset = as_dataset(data)  # every file read and checked before a folder is made
+    dataset = as_dataset(cases)  # every file read and checked before a folder is made
     tmp = None
     if location is None:
         tmp = tempfile.TemporaryDirectory(prefix="pnet-kg-store-")
