@@ -27,7 +27,7 @@ from typing import Any
 
 import pnet_kg
 from pnet_kg.cases import write_cases
-from pnet_kg.store import bulk_load_file, oxigraph_store
+from pnet_kg.dataset import Dataset
 
 Q = importlib.import_module("pnet_kg.query")
 
@@ -72,14 +72,14 @@ def _ratio(base: float, fast: float) -> str:
 
 
 def case_queries(n: int, n_rdflib: int, repeat: int, tmp: Path) -> bool:
-    shipped = pnet_kg.load()
     named = [q for q in Q.list_queries() if q.scope == "cases"]
     ok = True
     print(f"\n== case-data queries: pyoxigraph at {n:,} cases (target < 2 s), rdflib baseline at {n_rdflib:,}")
     path, seconds = cohort(n, tmp)
     print(f"generate {n:,} synthetic cases as N-Triples: {seconds:.1f} s")
-    store_seconds, store = timed(lambda: oxigraph_store(graph=shipped))
-    load_seconds, _ = timed(lambda: bulk_load_file(store, path))
+    store_seconds, dataset = timed(Dataset.open)
+    load_seconds, _ = timed(lambda: dataset.add(path))
+    store = dataset.store
     print(f"pyoxigraph store with the shipped graph: {store_seconds:.2f} s; bulk-load the cohort: "
           f"{load_seconds:.2f} s ({len(store):,} triples)")
     for q in named:
@@ -92,8 +92,7 @@ def case_queries(n: int, n_rdflib: int, repeat: int, tmp: Path) -> bool:
 
     print(f"\n-- same cohort size on both engines: {n_rdflib:,} cases")
     small, _ = cohort(n_rdflib, tmp)
-    ox_small = oxigraph_store(graph=shipped)
-    bulk_load_file(ox_small, small)
+    ox_small = Dataset.open(small).store
     parse_seconds, graph = timed(lambda: pnet_kg.load([small]))
     print(f"rdflib parse shipped graph + cohort: {parse_seconds:.1f} s ({len(graph):,} triples)")
     print(f"  {'query':36s} {'rows':>8s}  {'rdflib':>8s}  {'pyoxigraph':>10s}  ratio")
@@ -117,9 +116,7 @@ def case_queries(n: int, n_rdflib: int, repeat: int, tmp: Path) -> bool:
 
 def knowledge_queries(repeat: int) -> bool:
     graph = pnet_kg.load()
-    from pnet_kg.store import oxigraph_store as make_store
-
-    store = make_store(graph=graph)
+    store = Dataset.open().store
     print(f"\n== named queries on the shipped graph alone ({len(graph):,} triples), warm, median of {repeat} "
           "(target < 20 ms)")
     print(f"  {'query':40s} {'rows':>5s}  {'rdflib':>9s}  {'pyoxigraph':>10s}  ratio")

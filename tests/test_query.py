@@ -78,9 +78,9 @@ def rdflib_graph(cases_ttl: Path) -> Graph:
 
 @pytest.fixture(scope="session")
 def ox_store(rdflib_graph: Graph) -> Any:
-    from pnet_kg.store import oxigraph_store
+    from pnet_kg.dataset import Dataset
 
-    return oxigraph_store(graph=rdflib_graph)
+    return Dataset.open(rdflib_graph, shipped=False).store
 
 
 def _encode(value: Any) -> Any:

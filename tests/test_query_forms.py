@@ -18,10 +18,10 @@ import pytest
 from conftest import invoke
 from rdflib import Graph, Literal, URIRef
 
+from pnet_kg.dataset import Dataset
 from pnet_kg.errors import QueryError
 from pnet_kg.prefixes import PNET, RDFS
 from pnet_kg.query import ask, construct, query_form, run
-from pnet_kg.store import oxigraph_store
 
 ASK_TRUE = "ASK { pnet:Liver a pnet:DistantOrganSite }"
 ASK_FALSE = "ASK { pnet:Liver a pnet:Subsite }"
@@ -81,7 +81,7 @@ class Endpoint:
 
 @pytest.fixture(scope="module")
 def endpoint(graph: Graph) -> Iterator[Endpoint]:
-    served = Endpoint(oxigraph_store(graph=graph))
+    served = Endpoint(Dataset.open(graph, shipped=False).store)
     yield served
     served.close()
 

@@ -66,10 +66,11 @@ def test_fixture_same_on_a_third_engine(name: str, shipped: bool) -> None:
     # independently (pyshacl-turbo, in Rust), finds the same results as the two of pnet-kg.
     import pyshacl_turbo
 
-    from pnet_kg.validate import load_graph, results_from_report
+    from pnet_kg.dataset import Dataset
+    from pnet_kg.validate import results_from_report
 
     shapes = _shapes_file(name) if shipped else shapes_graph()
-    graph = load_graph(SHAPES / name, shipped=shipped)
+    graph = Dataset.open(SHAPES / name, shipped=shipped).graph
     conforms, report, _ = pyshacl_turbo.validate(graph, shacl_graph=shapes)
     other = results_from_report(report, graph, shapes)
     fast = validate(SHAPES / name, shapes=shapes, shipped=shipped, engine="fast")
@@ -125,9 +126,10 @@ def test_cases_same_as_pyshacl(tmp_path: Path, n: int) -> None:
     assert fast.conforms is ref.conforms is False
     import pyshacl_turbo
 
-    from pnet_kg.validate import load_graph, results_from_report
+    from pnet_kg.dataset import Dataset
+    from pnet_kg.validate import results_from_report
 
-    graph = load_graph(data)
+    graph = Dataset.open(data).graph
     _, report, _ = pyshacl_turbo.validate(graph, shacl_graph=shapes)
     assert Counter(r.key(shapes) for r in results_from_report(report, graph, shapes)) == fast_keys
 

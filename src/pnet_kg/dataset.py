@@ -62,6 +62,16 @@ def as_list(data: DataInput | Iterable[DataInput] | None) -> list[DataInput]:
     return list(data)
 
 
+def as_dataset(data: Dataset | DataInput | Iterable[DataInput] | None = None, *, shipped: bool = True) -> Dataset:
+    """``data`` itself when it is a :class:`Dataset`, else the dataset of the shipped graph (unless
+    ``shipped=False``) and the files given: how a verb that takes a dataset also takes a list of files.
+
+    >>> as_dataset([], shipped=False).parts
+    []
+    """
+    return data if isinstance(data, Dataset) else Dataset.open(data, shipped=shipped)
+
+
 class Dataset:
     """The shipped graph (unless ``shipped=False``) plus the user's inputs, in one pyoxigraph store.
 
@@ -85,6 +95,8 @@ class Dataset:
         self.sources: dict[str, Source] = {}  # case IRI -> its file and line
         #: the inputs in the order given, for the rdflib view and for re-reading spellings
         self.parts: list[Graph | Path | list[Case]] = []
+        #: the files read (RDF and case files), in order: what a server's kept store is compared by
+        self.input_files: list[Path] = []
         self._graph: Graph | None = None
         self._rdf_subjects: dict[str, Source] | None = None
         if shipped:
@@ -131,6 +143,7 @@ class Dataset:
             return
         self._load_rdf(path)
         self.parts.append(path)
+        self.input_files.append(path)
         self._rdf_subjects = None
 
     def add_case_file(self, path: str | Path, *, keep_going: bool = False, vocab: Vocabulary | None = None,
@@ -183,6 +196,8 @@ class Dataset:
                 gc.enable()
         self.cases.extend(kept)
         self.parts.append(kept)
+        if file is not None:
+            self.input_files.append(Path(file))
         if not stream:
             self._pending.append(kept)
 

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL
 
 from .catalog import ROOT_IRI, read_catalog
 from .errors import InputError, PnetKgError
-from .formats import readable_rdf
+from .formats import parse_error, readable_rdf
 from .prefixes import bind_all
 from .resources import ontology_dir
 
@@ -83,26 +83,8 @@ def parse_file(path: str | Path, graph: Graph | None = None) -> Graph:
     try:
         graph.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise InputError(f"cannot parse as {fmt}: {_why(exc)}", file=path, line=_error_line(exc)) from exc
+        raise parse_error(path, fmt, exc) from exc
     return graph
-
-
-def _error_line(exc: BaseException) -> int | None:
-    """The 1-based line of a parse error. rdflib's Turtle parser counts lines again each time it
-    backtracks over white space (its ``lines`` ran 30-40 ahead in core.ttl): count the newlines
-    before the error's offset instead."""
-    text, offset = getattr(exc, "_str", None), getattr(exc, "_i", None)
-    if isinstance(text, (str, bytes)) and isinstance(offset, int):
-        newline: str | bytes = "\n" if isinstance(text, str) else b"\n"
-        return text.count(newline, 0, offset) + 1  # type: ignore[arg-type]
-    line = getattr(exc, "lines", None) or getattr(exc, "line", None) or getattr(exc, "lineno", None)
-    return line if isinstance(line, int) else None
-
-
-def _why(exc: BaseException) -> str:
-    why = getattr(exc, "_why", None)
-    text = why if isinstance(why, str) and why else str(exc)
-    return (text.splitlines() or [type(exc).__name__])[0]
 
 
 def parse_module(path: Path, graph: Graph) -> Graph:
@@ -112,7 +94,7 @@ def parse_module(path: Path, graph: Graph) -> Graph:
     except OSError as exc:
         raise InputError(f"cannot read the ontology module: {exc.strerror or exc}", file=path) from None
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise InputError(f"cannot parse as turtle: {_why(exc)}", file=path, line=_error_line(exc)) from None
+        raise parse_error(path, "turtle", exc) from None
 
 
 def load(extra: Iterable[str | Path] = ()) -> Graph:
@@ -135,7 +117,3 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
         parse_file(path, graph)
     return graph
 
-
-def ontology_iris(graph: Graph) -> list[str]:
-    """Return the IRIs of every ``owl:Ontology`` in ``graph``, sorted."""
-    return sorted(str(s) for s in graph.subjects(RDF.type, OWL.Ontology))

@@ -32,10 +32,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .cases import case_rdf, is_case_file
-from .dataset import Dataset
+from .cases import case_rdf
+from .dataset import Dataset, as_dataset
 from .errors import InputError, InputErrors, PnetKgError
-from .progress import count_rows
 from .guard import DEFAULT_TIMEOUT_S, NO_REDIRECT_OPENER, redact, split_credentials
 from .load import load_modules, parse_file
 from .prefixes import PNET
@@ -112,9 +111,9 @@ class _Store:
         self.send("POST", self.update_endpoint, text.encode("utf-8"), "application/sparql-update")
 
 
-def _case_groups(files: Sequence[Path] | Dataset) -> Iterator[list[bytes]]:
-    """N-Triples lines in groups that must travel together: one case, or one whole RDF file or graph."""
-    dataset = files if isinstance(files, Dataset) else Dataset.open(files, shipped=False)
+def _case_groups(dataset: Dataset) -> Iterator[list[bytes]]:
+    """The dataset's inputs as N-Triples lines in groups that must travel together: one case, or one whole
+    RDF file or graph."""
     vocab = load_rules().vocabulary
     for part in dataset.parts:
         if isinstance(part, list):
@@ -149,35 +148,37 @@ def _chunks(groups: Iterable[list[bytes]], size: int) -> Iterator[list[bytes]]:
         yield chunk
 
 
-def _check_arguments(cases: object, case_graph: object, chunk_triples: object, timeout_s: object) -> list[Path]:
-    if isinstance(cases, (str, Path)) or not isinstance(cases, Iterable):
-        raise InputError(f"cases must be a list of file paths, not {type(cases).__name__}")
-    files = []
-    for c in cases:
-        if not isinstance(c, (str, Path)):
-            raise InputError(f"cases must hold file paths, not {type(c).__name__}")
-        files.append(Path(c))
+def _check_arguments(cases: object, case_graph: object, chunk_triples: object, timeout_s: object) -> None:
+    if isinstance(cases, Dataset):
+        pass
+    elif isinstance(cases, (str, Path)) or not isinstance(cases, Iterable):
+        raise InputError(f"cases must be a Dataset or a list of file paths, not {type(cases).__name__}")
+    elif not all(isinstance(c, (str, Path)) for c in cases):
+        bad = next(c for c in cases if not isinstance(c, (str, Path)))
+        raise InputError(f"cases must hold file paths, not {type(bad).__name__}")
     if not isinstance(case_graph, str) or not _IRI.match(case_graph):
         raise InputError(f"case_graph must be an absolute IRI, not {case_graph!r}")
     if isinstance(chunk_triples, bool) or not isinstance(chunk_triples, int) or chunk_triples < 1:
         raise InputError(f"chunk_triples must be an integer >= 1, not {chunk_triples!r}")
     if isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float)) or not timeout_s > 0:
         raise InputError(f"timeout_s must be a positive number of seconds, not {timeout_s!r}")
-    return files
 
 
-def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = DEFAULT_CASE_GRAPH,
+def push(endpoint: str, cases: Dataset | Sequence[str | Path] = (), *, case_graph: str = DEFAULT_CASE_GRAPH,
          chunk_triples: int = 50_000, progress: bool = False, update_endpoint: str | None = None,
          timeout_s: float = DEFAULT_TIMEOUT_S) -> list[PushedGraph]:
-    """Replace each module's named graph at the Graph Store ``endpoint``, and the case graph by ``cases``.
+    """Push the dataset ``cases`` to the Graph Store ``endpoint``: each shipped module replaces its named
+    graph, and the dataset's own inputs replace the case graph.
 
+    ``cases`` is a :class:`~pnet_kg.dataset.Dataset` (without the shipped graph, ``Dataset(shipped=False)``,
+    only the case graph is pushed) or files (case CSV/JSON or RDF) opened with the shipped graph.
     With ``update_endpoint`` (the store's SPARQL Update URL) the push is all or nothing;
     without it a failure says which graphs were replaced. Each request gets ``timeout_s``.
     """
-    files = _check_arguments(cases, case_graph, chunk_triples, timeout_s)
-    dataset = Dataset.open(files, shipped=False)  # read and checked whole before anything is sent
+    _check_arguments(cases, case_graph, chunk_triples, timeout_s)
+    dataset = as_dataset(cases)  # read and checked whole before anything is sent
     store = _Store(endpoint, update_endpoint, float(timeout_s))
-    modules = load_modules()
+    modules = load_modules() if dataset.shipped else {}
     if case_graph in modules:
         raise InputError(f"case_graph {case_graph!r} is the IRI of an ontology module; choose another graph")
     atomic = store.update_endpoint is not None
@@ -191,11 +192,11 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
             store.put(staging[iri] if atomic else iri, graph.serialize(format="nt", encoding="utf-8"))
             written.append(iri)
             pushed.append(PushedGraph(iri, len(graph)))
-        if files:
+        if dataset.parts:
             total = 0
             partly = case_graph
-            # cases (an RDF file counts as one) against a fast count of the files' rows: a total and an ETA
-            groups = sum(count_rows(f) if is_case_file(f) else 1 for f in files) if progress else None
+            # cases (an RDF file or a graph counts as one): a total and an ETA
+            groups = sum(len(part) if isinstance(part, list) else 1 for part in dataset.parts)
             with tqdm(desc="cases", unit=" cases", total=groups, disable=not progress) as bar:
                 for i, chunk in enumerate(_chunks(_counted(_case_groups(dataset), bar), chunk_triples)):
                     store.put(staging[case_graph] if atomic else case_graph, b"".join(chunk), first=i == 0)
@@ -211,7 +212,7 @@ def push(endpoint: str, cases: Sequence[str | Path] = (), *, case_graph: str = D
                                      for g in written))
     except BaseException as exc:
         raise _failure(exc, store, token if atomic else None, staging, written, partly,
-                       [*modules, case_graph] if files else [*modules]) from None
+                       [*modules, case_graph] if dataset.parts else [*modules]) from None
     return pushed
 
 

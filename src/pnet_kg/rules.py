@@ -24,7 +24,6 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import PnetKgError
-from .load import load
 from .prefixes import PNET, sparql_prologue
 from .store import add_graph, from_ox
 
@@ -293,13 +292,23 @@ def _vocabulary(store: ox.Store) -> Vocabulary:
 
 
 def rules_from_graph(graph: Graph) -> RuleSet:
-    """Read every staging rule and value set of ``graph`` (one SPARQL query per table).
+    """Read every staging rule and value set of an rdflib ``graph`` (see :func:`rules_from_store`).
 
     :raises PnetKgError: when the graph holds no grading or staging rules.
     """
-    store = ox.Store()  # the queries below run on a pyoxigraph copy (see _rows)
+    store = ox.Store()  # the queries run on a pyoxigraph copy (see _rows)
     add_graph(store, graph)
-    criteria = tuple(
+    return rules_from_store(store)
+
+
+def rules_from_store(store: ox.Store) -> RuleSet:
+    """Read every staging rule and value set of a pyoxigraph ``store`` (one SPARQL query per table),
+    such as a :class:`~pnet_kg.dataset.Dataset`'s.
+
+    :raises PnetKgError: when the store holds no grading or staging rules.
+    """
+    # each table in IRI order: the same rule set whichever store (and insertion order) it was read from
+    criteria = tuple(sorted((
         CriterionRule(
             iri=str(r["rule"]), system=str(r["system"]), differentiation=_str(r.get("diff")),
             dimension=str(r["kind"]),  # type: ignore[arg-type]
@@ -309,12 +318,12 @@ def rules_from_graph(graph: Graph) -> RuleSet:
             source=_str(r.get("source")) or "",
         )
         for r in _rows(store, _CRITERIA)
-    )
-    m_rules = tuple(
+    ), key=lambda rule: rule.iri))
+    m_rules = tuple(sorted((
         MRule(str(r["rule"]), str(r["system"]), _str(r.get("diff")), _bool(r.get("hep")), _bool(r.get("extra")),
               str(r["assigns"]), int(r["rank"].toPython()))  # type: ignore[attr-defined]
         for r in _rows(store, _M)
-    )
+    ), key=lambda rule: rule.iri))
     axes: dict[str, dict[str, set[str]]] = {}
     heads: dict[str, tuple[str, str | None, str, int]] = {}
     for r in _rows(store, _STAGE):
@@ -325,11 +334,11 @@ def rules_from_graph(graph: Graph) -> RuleSet:
         StageRule(rule, s, d, frozenset(axes[rule]["t"]), frozenset(axes[rule]["n"]), frozenset(axes[rule]["m"]), a, k)
         for rule, (s, d, a, k) in sorted(heads.items())
     )
-    node_rules = tuple(
+    node_rules = tuple(sorted((
         NodeRule(str(r["rule"]), _str(r.get("system")), str(r["source"]), str(r["family"]), str(r["group"]),
                  str(r["assigns"]), bool(_bool(r.get("inference"))))
         for r in _rows(store, _NODES)
-    )
+    ), key=lambda rule: rule.iri))
     if not criteria or not stage_rules:
         raise PnetKgError("the graph holds no grading or staging rules (is knowledge/staging-rules.ttl imported?)")
     system_label: dict[str, str] = {}
@@ -348,7 +357,10 @@ def rules_from_graph(graph: Graph) -> RuleSet:
 
 @lru_cache(maxsize=1)
 def _shipped_rules() -> RuleSet:
-    return rules_from_graph(load())
+    # imported here: the dataset reads case files with these rules (a cycle at module level)
+    from .dataset import Dataset
+
+    return rules_from_store(Dataset.open().store)  # the modules bulk-loaded: a tenth of rdflib's load()
 
 
 def load_rules(graph: Graph | None = None) -> RuleSet:

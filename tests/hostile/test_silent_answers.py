@@ -133,16 +133,28 @@ def test_every_command_that_reads_case_files_refuses_unknown_columns_and_takes_t
 
 def test_serve_push_and_reason_read_case_files_under_the_column_policy(tmp_path: Path) -> None:
     from pnet_kg.owl import merged_graph
-    from pnet_kg.push import _case_groups
-    from pnet_kg.serve.location import _as_ntriples
+    from pnet_kg.serve import prepare_location
 
     src = _write(tmp_path, "case_id,histology,primary_subsite,ki67_percent,notes\nA1,net,tail,4,x\n")
-    for read in (lambda: _as_ntriples([src], tmp_path), lambda: list(_case_groups([src])),
+    for read in (lambda: prepare_location(tmp_path / "db", [src]), lambda: _push_nowhere([src]),
                  lambda: merged_graph([src])):
         with pytest.raises(InputError, match="unknown column"):
             read()
         with column_policy(ignore=["notes"]):
             read()
+
+
+def _push_nowhere(files: list[Path]) -> None:
+    """Push ``files`` to a port where nothing listens: an input error, or else the failure to send them."""
+    from pnet_kg.errors import PnetKgError
+    from pnet_kg.push import push
+
+    try:
+        push("http://127.0.0.1:9/store", files, timeout_s=5)
+    except InputError:
+        raise
+    except PnetKgError as exc:  # the files were read and checked: the push went on to send
+        assert "cannot reach the endpoint" in str(exc)
 
 
 def test_unknown_column_exits_2_from_the_real_command(tmp_path: Path) -> None:
@@ -288,8 +300,7 @@ def test_duplicate_of_a_rejected_row_is_still_reported(tmp_path: Path) -> None:
 
 def test_truncated_rdf_xml_is_refused_on_every_path_that_reads_user_rdf(tmp_path: Path) -> None:
     from pnet_kg.owl import merged_graph
-    from pnet_kg.push import _case_groups
-    from pnet_kg.serve.location import _as_ntriples
+    from pnet_kg.serve import prepare_location
 
     bad = _write(tmp_path, TRUNCATED_RDF_XML, "truncated.rdf")
     owl = _write(tmp_path, TRUNCATED_RDF_XML, "truncated.owl")
@@ -298,8 +309,8 @@ def test_truncated_rdf_xml_is_refused_on_every_path_that_reads_user_rdf(tmp_path
         "validate (pySHACL)": lambda: pnet_kg.validate([bad], engine="pyshacl"),
         "query (pyoxigraph)": lambda: pnet_kg.query("grading-rules", cases=[bad]),
         "query (rdflib)": lambda: pnet_kg.query("grading-rules", pnet_kg.load(), cases=[owl]),
-        "serve": lambda: _as_ntriples([bad], tmp_path),
-        "push": lambda: list(_case_groups([bad])),
+        "serve": lambda: prepare_location(tmp_path / "db", [bad]),
+        "push": lambda: _push_nowhere([bad]),
         "reason": lambda: merged_graph([owl]),
     }
     for what, attempt in attempts.items():
@@ -395,12 +406,12 @@ def _term(node: Any) -> tuple[Any, ...] | None:
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph, Any]:
     from pnet_kg.cases import write_cases
-    from pnet_kg.store import oxigraph_store
+    from pnet_kg.dataset import Dataset
 
     cases = tmp_path_factory.mktemp("raw") / "cases.ttl"
     write_cases(read_cases(INPUT / "query" / "cases.csv").cases, cases, "ttl")
     graph = pnet_kg.load([cases])
-    return graph, oxigraph_store(graph=graph)
+    return graph, Dataset.open(graph, shipped=False).store
 
 
 def _pinned() -> list[tuple[str, dict[str, str]]]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
+from rdflib import Graph
 
+from ..dataset import Dataset
 from ..errors import QueryError
 from ..io import TABLE_WRITERS
 from .options import (case_column_options, columns_option, emit, labels_option, output_format_option, output_option,
@@ -26,14 +27,13 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-def _target(endpoint: str | None, engine: str | None) -> Any:
+def _target(endpoint: str | None, engine: str | None = None, cases: tuple[str, ...] = ()) -> Dataset | Graph | str:
+    """Where the query runs: the endpoint, else the dataset of the shipped graph and the ``--cases``
+    files (its pyoxigraph store; with ``--engine rdflib``, its rdflib view)."""
     if endpoint is not None:
         return endpoint
-    if engine == "rdflib":
-        from ..load import load
-
-        return load()  # a graph of its own: case files given with --cases are parsed into it
-    return None  # the embedded pyoxigraph store
+    dataset = Dataset.open(cases)
+    return dataset.graph if engine == "rdflib" else dataset
 
 
 def _catalogue_text(fmt: str) -> str:
@@ -79,7 +79,7 @@ def _describe(name: str) -> str:
               help="Run the SPARQL query in FILE instead of a named query: SELECT prints rows, ASK prints "
                    "true or false (exit 0 or 1), CONSTRUCT and DESCRIBE write RDF (-O ttl, nt or jsonld).")
 @click.option("--cases", multiple=True, type=click.Path(dir_okay=False),
-              help="Case file (CSV, JSON or RDF) to load beside the graph, on the embedded pyoxigraph store (repeatable).")
+              help="Case file (CSV, JSON or RDF) to load beside the graph, on either engine (repeatable).")
 @case_column_options
 @click.option("--endpoint", metavar="URL", default=None,
               help="Run on this SPARQL 1.1 endpoint instead of the local graph.")
@@ -152,15 +152,15 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
         gives = "true or false" if form == "ASK" else f"a table: -O {', '.join(sorted(TABLE_WRITERS))}"
         raise click.UsageError(f"-O {output_format} is for CONSTRUCT and DESCRIBE queries; a{'n' if form == 'ASK' else ''} "
                                f"{form} query prints {gives}")
-    target = _target(endpoint, engine)
+    target = _target(endpoint, engine, cases)
     try:
         if form == "ASK":
-            answer = ask(text, target, cases=cases, timeout_s=timeout_s, allow_service=allow_service)
+            answer = ask(text, target, timeout_s=timeout_s, allow_service=allow_service)
         elif form == "SELECT":
-            result = run(text, target, cases=cases, labels=labels, named=named, params=values, timeout_s=timeout_s,
+            result = run(text, target, labels=labels, named=named, params=values, timeout_s=timeout_s,
                          allow_service=allow_service)
         else:
-            graph = construct(text, target, cases=cases, timeout_s=timeout_s, allow_service=allow_service)
+            graph = construct(text, target, timeout_s=timeout_s, allow_service=allow_service)
     except QueryError as exc:
         if file_ is None:
             raise
@@ -192,7 +192,7 @@ def claims_cmd(source: str, endpoint: str | None, labels: bool, columns: list[st
     """Print the claims of one source (the named query claims-of-source)."""
     from ..query import query
 
-    result = query("claims-of-source", endpoint, labels=labels, source=source)
+    result = query("claims-of-source", _target(endpoint), labels=labels, source=source)
     if not result.rows:
         raise QueryError(f"no claims are stated in {source!r} (is it a pnet:Source? see: pnet-kg query term-list "
                          "--param category=pnet:Source)")
@@ -212,7 +212,7 @@ def sources_cmd(claim: str, endpoint: str | None, labels: bool, columns: list[st
     """Print the sources of one claim: the source stating it and the cited work it rests on (sources-of-claim)."""
     from ..query import query
 
-    result = query("sources-of-claim", endpoint, labels=labels, claim=claim)
+    result = query("sources-of-claim", _target(endpoint), labels=labels, claim=claim)
     if not result.rows:
         raise QueryError(f"{claim!r} is not a claim with a source in the graph")
     emit(result.render(output_format, labels=labels, columns=columns), output)

@@ -15,7 +15,7 @@
 
 from .binding import allowed_values, bind_value, bound_text, check_values, with_prologue
 from .catalogue import PARAM_TYPES, NamedQuery, Param, get_query, list_queries, parse_header
-from .engines import EndpointEngine, OxigraphEngine, QueryEngine, RdflibEngine, Target, case_store, engine_for
+from .engines import EndpointEngine, OxigraphEngine, QueryEngine, RdflibEngine, Target, engine_for
 from .results import QueryResult, Value, literal_value
 from .runner import QueryForm, ask, construct, query, query_form, read_query_file, run
 
@@ -35,7 +35,6 @@ __all__ = [
     "ask",
     "bind_value",
     "bound_text",
-    "case_store",
     "check_values",
     "construct",
     "engine_for",

@@ -330,7 +330,8 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> QueryEngi
     ``None`` means the shipped graph in an embedded pyoxigraph store built once per
     process (with ``cases``: a new store with the shipped graph and those cases). A
     named query answers there in a few milliseconds, against tens to hundreds on rdflib
-    (``benchmarks/queries.py``); pass ``load()`` to run on rdflib instead.
+    (``benchmarks/queries.py``); pass a dataset's rdflib view (``Dataset.open(files).graph``)
+    or ``load()`` to run on rdflib instead.
     """
     cases = list(as_paths(cases, "cases"))
     if isinstance(on, Dataset):
@@ -348,7 +349,7 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> QueryEngi
         return RdflibEngine(on)
     if on is None:
         if cases:
-            return OxigraphEngine(case_store(cases))
+            return OxigraphEngine(Dataset.open(cases).store)
         return OxigraphEngine(_shipped_store())
     if hasattr(on, "select") and hasattr(on, "labels"):
         return on  # type: ignore[return-value]
@@ -364,9 +365,6 @@ def engine_for(on: Target = None, cases: Iterable[str | Path] = ()) -> QueryEngi
 
 @lru_cache(maxsize=1)
 def _shipped_store() -> ox.Store:
+    # the default target of a library call: the shipped graph alone, opened once per process
     return Dataset.open().store
 
-
-def case_store(files: Iterable[str | Path]) -> ox.Store:
-    """A pyoxigraph store with the shipped graph and the case files ``files`` (see :class:`~pnet_kg.dataset.Dataset`)."""
-    return Dataset.open(files).store

@@ -211,10 +211,10 @@ def query(name: str, /, on: Target = None, *, cases: Iterable[str | Path] = (), 
     """Run the named query ``name`` with keyword parameters and return its rows.
 
     ``on`` chooses the engine: ``None`` (the shipped graph in an embedded pyoxigraph
-    store, with the files of ``cases`` added when given), an :class:`rdflib.Graph`, a
-    :class:`pyoxigraph.Store` (for example from :func:`pnet_kg.store.oxigraph_store`)
-    or the URL of a SPARQL endpoint. Every engine gives the same rows. A query running
-    longer than ``timeout_s`` seconds raises :class:`QueryError`.
+    store, with the files of ``cases`` added when given), a :class:`~pnet_kg.dataset.Dataset`
+    (its pyoxigraph store; ``dataset.graph`` for its rdflib view), an :class:`rdflib.Graph`, a
+    :class:`pyoxigraph.Store` or the URL of a SPARQL endpoint. Every engine gives the same
+    rows. A query running longer than ``timeout_s`` seconds raises :class:`QueryError`.
 
     Raises :class:`QueryError` for an unknown query or parameter, or an ill-typed
     value, listing what is allowed.

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..dataset import Dataset
+from ..dataset import Dataset, as_dataset
 from ..errors import PnetKgError
-from ..io import atomic_writer
-from ..load import load, module_files
+from ..load import module_files
 
 
 def oxigraph_binary() -> str:
@@ -32,26 +31,24 @@ def oxigraph_binary() -> str:
     return found
 
 
-def _as_ntriples(files: Sequence[Path], workdir: Path) -> list[Path]:
-    """The shipped graph and the inputs (opened as one :class:`~pnet_kg.dataset.Dataset`, so a bad file is
-    named here, not by Oxigraph's loader later with a backtrace) as N-Triples files Oxigraph can load."""
-    inputs = Dataset.open(files, shipped=False)
-    shipped = workdir / "pnet-kg.nt"
-    with atomic_writer(shipped, "wb") as handle:
-        load().serialize(destination=handle, format="nt", encoding="utf-8")
-    out = [shipped]
-    if files:
-        target = workdir / "inputs.nt"
-        inputs.store.dump(str(target), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        out.append(target)
-    return out
+def _as_ntriples(dataset: Dataset, workdir: Path) -> Path:
+    """The dataset (its files already read and checked, so a bad file was named there, not by Oxigraph's
+    loader with a backtrace) as one N-Triples file Oxigraph can load."""
+    target = workdir / "dataset.nt"
+    dataset.store.dump(str(target), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return target
 
 
-def _fingerprint(inputs: Sequence[Path]) -> str:
-    """Hash of the committed sources and the user's input files (not of serialisations, whose blank
-    node labels change from run to run)."""
+def _fingerprint(dataset: Dataset) -> str | None:
+    """Hash of the committed sources (when the dataset has the shipped graph) and the user's input files (not of
+    serialisations, whose blank node labels change from run to run); ``None`` when the dataset also holds
+    data made in code (a graph, cases without a file) or skipped rows: nothing to compare, so it is reloaded."""
+    if len(dataset.input_files) != len(dataset.parts) or dataset.input_errors:
+        return None
     digest = hashlib.sha256()
-    for path in [*module_files().values(), *inputs]:
+    if not dataset.shipped:
+        digest.update(b"without the shipped graph\0")
+    for path in [*(module_files().values() if dataset.shipped else ()), *dataset.input_files]:
         if not path.is_file():
             raise PnetKgError(f"{path}: no such file")
         digest.update(path.read_bytes())
@@ -81,32 +78,32 @@ def _check_location(location: Path) -> bool:
     return False
 
 
-def prepare_location(location: Path, files: Sequence[Path] = ()) -> bool:
-    """Make ``location`` hold exactly the shipped graph plus ``files``; return True if it (re)loaded.
+def prepare_location(location: Path, data: Dataset | Sequence[str | Path] = ()) -> bool:
+    """Make ``location`` hold exactly the dataset ``data`` (a :class:`~pnet_kg.dataset.Dataset`, or files
+    opened with the shipped graph); return True if it (re)loaded.
 
     A kept location whose content is unchanged is reused as it is. A folder that is not empty
     and was not made here is refused (:class:`PnetKgError`), never emptied.
     """
-    inputs = [Path(f) for f in files]
-    fingerprint = _fingerprint(inputs)
+    dataset = as_dataset(data)
+    fingerprint = _fingerprint(dataset)
     ours = _check_location(location)
     marker = location / _FINGERPRINT
-    if ours and marker.is_file() and marker.read_text() == fingerprint:
+    if ours and fingerprint is not None and marker.is_file() and marker.read_text() == fingerprint:
         return False
     with tempfile.TemporaryDirectory(prefix="pnet-kg-serve-") as tmp:
-        sources = _as_ntriples(inputs, Path(tmp))
+        source = _as_ntriples(dataset, Path(tmp))
         if ours:
             shutil.rmtree(location)
         location.mkdir(parents=True, exist_ok=True)
         (location / OWNER_MARKER).write_text("a store made by pnet-kg serve; its contents are replaced on reload\n")
-        command = [oxigraph_binary(), "load", "--location", str(location)]
-        for source in sources:
-            command += ["--file", str(source)]
+        command = [oxigraph_binary(), "load", "--location", str(location), "--file", str(source)]
         # On SIGTERM or Ctrl-C the exception raised in this thread makes subprocess.run kill the loader
         # and the with-block remove the temporary folder.
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise PnetKgError(f"oxigraph could not load the data: {result.stderr.strip()[-500:]}")
-        marker.write_text(fingerprint)
+        if fingerprint is not None:
+            marker.write_text(fingerprint)
         return True
 

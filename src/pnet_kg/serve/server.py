@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from ..dataset import Dataset, as_dataset
 from ..errors import PnetKgError
 from .front import FrontServer
 from .location import oxigraph_binary, prepare_location
@@ -134,9 +135,10 @@ class Server:
         self.stop()
 
 
-def serve(cases: Sequence[str | Path] = (), *, port: int | None = None, location: str | Path | None = None,
+def serve(cases: Dataset | Sequence[str | Path] = (), *, port: int | None = None, location: str | Path | None = None,
           timeout_s: int = 60) -> Server:
-    """Load the graph (and ``cases``: case CSV/JSON or RDF files) and start a read-only endpoint.
+    """Start a read-only endpoint on the dataset ``cases``: a :class:`~pnet_kg.dataset.Dataset`, or files
+    (case CSV/JSON or RDF) opened with the shipped graph (default: the shipped graph alone).
 
     ``location`` keeps the store on disk between runs (reloaded only when the data changed);
     by default a temporary one is used and removed on :meth:`Server.stop`.
@@ -144,6 +146,7 @@ def serve(cases: Sequence[str | Path] = (), *, port: int | None = None, location
     port = check_port(port if port is not None else 0)
     if isinstance(timeout_s, bool) or not isinstance(timeout_s, int) or timeout_s < 1:
         raise PnetKgError(f"timeout_s must be a whole number of seconds >= 1, not {timeout_s!r}")
+    dataset = as_dataset(cases)  # every file read and checked before a folder is made
     tmp = None
     if location is None:
         tmp = tempfile.TemporaryDirectory(prefix="pnet-kg-store-")
@@ -151,7 +154,7 @@ def serve(cases: Sequence[str | Path] = (), *, port: int | None = None, location
     else:
         where = Path(location)
     try:
-        prepare_location(where, [Path(c) for c in cases])
+        prepare_location(where, dataset)
     except BaseException:  # SIGTERM and Ctrl-C included: leave no temporary store behind
         if tmp is not None:
             tmp.cleanup()

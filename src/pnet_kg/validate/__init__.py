@@ -12,8 +12,8 @@ engines apply them and give the same results:
   a part of SHACL the compiler does not handle (``"auto"`` chooses).
 
 :func:`validate` is the one entry point. Failures the data causes are *returned* in a
-:class:`ValidationReport` (:mod:`.report`); input that cannot be read (:mod:`.inputs`) is
-*raised* as :class:`~pnet_kg.errors.InputError` naming file and line.
+:class:`ValidationReport` (:mod:`.report`); input that cannot be read (:class:`~pnet_kg.dataset.Dataset`
+opens it) is *raised* as :class:`~pnet_kg.errors.InputError` naming file and line.
 
 >>> report = validate()
 >>> report.conforms in (True, False)
@@ -35,7 +35,6 @@ from ..guard import check_choice, check_type
 from ..prefixes import SH
 from .compiler import compile_shapes
 from ..dataset import DataInput, Dataset
-from .inputs import load_graph, load_store
 from .reference import pyshacl_results, results_from_report
 from .report import (SEVERITIES, ValidationReport, ValidationResult, iter_results, report_graph, report_text,
                      with_source)
@@ -52,8 +51,6 @@ __all__ = [
     "ValidationResult",
     "compile_shapes",
     "iter_results",
-    "load_graph",
-    "load_store",
     "path_text",
     "report_text",
     "results_from_report",
