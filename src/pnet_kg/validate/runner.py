@@ -233,9 +233,9 @@ def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
                 work = partial(_solutions, store, check, query)
             planned.append((check, work, focus_test if post_filter else None))
         answers = list(pool.map(lambda plan: plan[1](), planned))
-    for (check, _, focus_test), rows in zip(planned, answers):
-        if focus_test is not None and rows:
-            members = _focus_members(store, {r["this"] for r in rows if "this" in r}, focus_test)
+    for (check, _, test_after), rows in zip(planned, answers):
+        if test_after is not None and rows:
+            members = _focus_members(store, {r["this"] for r in rows if "this" in r}, test_after)
             rows = [r for r in rows if r.get("this") in members]
         seen: set[tuple[Any, ...]] = set()
         for row in rows:
