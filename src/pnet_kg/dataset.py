@@ -84,7 +84,8 @@ class Dataset:
         # ``store``: fill a store the caller already has (a query on it then sees the added files)
         self._store = store if store is not None else ox.Store(str(path)) if path is not None else ox.Store()
         # in memory, a plain load is faster than bulk_load (about 15% at 100,000 cases); on disk bulk_load
-        # avoids one transaction holding every triple
+        # avoids one transaction holding every triple. Case triples are loaded ``lenient`` (IRIs not checked
+        # again, 5% faster): their text is written by cases.rdf from checked codes and percent-encoded ids.
         self._load_text = self._store.load if path is None and store is None else self._store.bulk_load
         self._pending: list[list[Case]] = []  # cases read but not yet in the store (staging alone never needs it)
         self._loader: ThreadPoolExecutor | None = None  # loads streamed batches while the reader reads on
@@ -209,7 +210,7 @@ class Dataset:
         if len(self._loading) >= _IN_FLIGHT:
             self._loading.pop(0).result()
         self._loading.append(self._loader.submit(self._load_text, text, format=ox.RdfFormat.N_TRIPLES,
-                                                 to_graph=ox.DefaultGraph()))
+                                                 to_graph=ox.DefaultGraph(), lenient=True))
 
     def _stop_loading(self, cancel: bool = True) -> None:
         """Wait for (or, when ``cancel``, drop) the streamed batches and end the loader thread."""
@@ -231,7 +232,8 @@ class Dataset:
             for cases in self._pending:
                 for start in range(0, len(cases), _BATCH):
                     text = "".join(case_rdf(case, vocab, "nt") for case in cases[start:start + _BATCH])
-                    self._load_text(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                    self._load_text(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(),
+                                    lenient=True)
             self._pending.clear()
         return self._store
 

@@ -18,7 +18,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -77,37 +77,22 @@ def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
     return solutions
 
 
-def _multivalued_predicates(store: ox.Store, predicates: set[str | None]) -> set[str]:
-    """Those of ``predicates`` that some subject has two triples of (a count per predicate: an index
-    scan each, three times faster than one scan of every triple filtered by predicate)."""
-    found = set()
-    for p in sorted(p for p in predicates if p):
-        query = f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s <{p}> ?o }}"
-        for s in _select(store, query):
-            if int(s["n"].value) > int(s["m"].value):
-                found.add(p)
-    return found
+def _multivalued(store: ox.Store, predicate: str) -> bool:
+    """Whether some subject has two triples of ``predicate`` (an index scan: three times faster than one
+    scan of every triple filtered by predicate)."""
+    query = f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?m) WHERE {{ ?s <{predicate}> ?o }}"
+    return any(int(s["n"].value) > int(s["m"].value) for s in _select(store, query))
 
 
-def _missing_candidates(store: ox.Store, checks: Sequence[Check], closures: dict[Node, list[str]]) -> dict[int, bool]:
-    """For minCount 1 checks: whether any focus node lacks the predicate (one scan per target set)."""
-    by_targets: dict[str, list[Check]] = defaultdict(list)
-    for check in checks:
-        by_targets[repr(sorted(map(str, check.targets)))].append(check)
-    found: dict[int, bool] = {}
-    for group in by_targets.values():
-        focus, _ = _focus_pattern(store, group[0].targets, closures)
-        paths = sorted({c.single_path for c in group if c.single_path})
-        binds = " ".join(f"BIND(NOT EXISTS {{ ?this <{p}> ?v{i} }} AS ?m{i})" for i, p in enumerate(paths))
-        test = " || ".join(f"?m{i}" for i in range(len(paths)))
-        query = f"SELECT {' '.join(f'?m{i}' for i in range(len(paths)))} WHERE {{ {focus} {binds} FILTER({test}) }}"
-        lacking: set[str] = set()
-        for s in _select(store, query):
-            lacking |= {p for i, p in enumerate(paths) if s[f"m{i}"] is not None
-                        and s[f"m{i}"].value == "true"}
-        for c in group:
-            found[id(c)] = c.single_path in lacking
-    return found
+def _lacking(store: ox.Store, focus: str, paths: list[str]) -> set[str]:
+    """Those of ``paths`` (predicates) that some focus node has no value of (one scan of the focus nodes)."""
+    binds = " ".join(f"BIND(NOT EXISTS {{ ?this <{p}> ?v{i} }} AS ?m{i})" for i, p in enumerate(paths))
+    test = " || ".join(f"?m{i}" for i in range(len(paths)))
+    query = f"SELECT {' '.join(f'?m{i}' for i in range(len(paths)))} WHERE {{ {focus} {binds} FILTER({test}) }}"
+    lacking: set[str] = set()
+    for s in _select(store, query):
+        lacking |= {p for i, p in enumerate(paths) if s[f"m{i}"] is not None and s[f"m{i}"].value == "true"}
+    return lacking
 
 
 def _focus_members(store: ox.Store, candidates: set[Any], focus_test: str) -> set[Any]:
@@ -203,36 +188,60 @@ def _with_classes(store: ox.Store, text: str, closures: dict[Node, list[str]]) -
 def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
     closures: dict[Node, list[str]] = {}
     raw: list[_RawResult] = []
-    # Cheap pre-tests that let most cardinality checks skip their scan of all focus nodes.
-    multi = _multivalued_predicates(store, {c.single_path for c in checks
-                                            if c.single_path and c.component == SH.MaxCountConstraintComponent})
-    missing = _missing_candidates(store, [c for c in checks
-                                          if c.single_path and c.component == SH.MinCountConstraintComponent], closures)
     # pyoxigraph releases the GIL while it evaluates: the queries run side by side, one per core
     pool = ThreadPoolExecutor(max(1, os.cpu_count() or 1), thread_name_prefix="pnet-kg-shacl")
     with pool:
-        predicates = sorted({str(c.path) for c in checks if c.value_filter is not None})
-        objects = dict(zip(predicates, pool.map(lambda p: _distinct_objects(store, p), predicates)))
-        planned: list[tuple[Check, Callable[[], list[dict[str, Any]]], str | None]] = []  # check, work, focus test
+        # Cheap pre-tests that let most cardinality checks skip their scan of all focus nodes, and the
+        # distinct objects that value-type checks test, all at once.
+        max_one = sorted({c.single_path for c in checks
+                          if c.single_path and c.component == SH.MaxCountConstraintComponent})
+        multi_tests = {p: pool.submit(_multivalued, store, p) for p in max_one}
+        by_targets: dict[str, list[Check]] = defaultdict(list)
         for check in checks:
-            if check.single_path and check.component == SH.MaxCountConstraintComponent \
-                    and check.single_path not in multi:
-                continue  # no subject has two values of this predicate
-            if check.single_path and check.component == SH.MinCountConstraintComponent and not missing.get(id(check)):
-                continue  # every focus node has a value
-            focus, focus_test = _focus_pattern(store, check.targets, closures)
+            if check.single_path and check.component == SH.MinCountConstraintComponent:
+                by_targets[repr(sorted(map(str, check.targets)))].append(check)
+        lacking_tests = [(group, pool.submit(_lacking, store, _focus_pattern(store, group[0].targets, closures)[0],
+                                             sorted({c.single_path for c in group if c.single_path})))
+                         for group in by_targets.values()]
+        predicates = sorted({str(c.path) for c in checks if c.value_filter is not None})
+        object_lists = {p: pool.submit(_distinct_objects, store, p) for p in predicates}
+        planned: list[tuple[Check, Future[list[dict[str, Any]]], str | None]] = []  # check, rows, focus test
+
+        def plan(check: Check, work: Callable[..., list[dict[str, Any]]], *args: Any) -> None:
             # Queries driven by a path's triples test focus membership afterwards, only for failing rows:
             # Oxigraph evaluates an EXISTS on every row, which costs more than the constraint itself.
-            post_filter = FOCUS_TEST in check.query
-            values = objects.get(str(check.path)) if check.value_filter is not None else None
-            if check.value_filter is not None and values is not None:
-                work = partial(_value_rows, store, check, str(check.path), values,
-                               _with_classes(store, check.value_filter, closures))
+            focus_test = _focus_pattern(store, check.targets, closures)[1] if FOCUS_TEST in check.query else None
+            planned.append((check, pool.submit(work, store, check, *args), focus_test))
+
+        # first the checks that need no pre-test (the SPARQL constraints, the longest, among them)
+        waiting = []
+        for check in checks:
+            if check.value_filter is not None or (
+                    check.single_path and check.component in (SH.MaxCountConstraintComponent,
+                                                              SH.MinCountConstraintComponent)):
+                waiting.append(check)
+                continue
+            focus = _focus_pattern(store, check.targets, closures)[0]
+            plan(check, _solutions, _with_classes(store, check.query.replace(FOCUS_TEST, "").replace(
+                "__FOCUS__", focus), closures))
+        multi = {p for p, test in multi_tests.items() if test.result()}
+        missing = {id(c): c.single_path in test.result() for group, test in lacking_tests for c in group}
+        for check in waiting:
+            if check.component == SH.MaxCountConstraintComponent and check.single_path \
+                    and check.single_path not in multi:
+                continue  # no subject has two values of this predicate
+            if check.component == SH.MinCountConstraintComponent and check.single_path and not missing.get(id(check)):
+                continue  # every focus node has a value
+            objects = object_lists[str(check.path)].result() if check.value_filter is not None else None
+            if check.value_filter is not None and objects is not None:
+                plan(check, _value_rows, str(check.path), objects, _with_classes(store, check.value_filter, closures))
             else:
-                query = _with_classes(store, check.query.replace(FOCUS_TEST, "").replace("__FOCUS__", focus), closures)
-                work = partial(_solutions, store, check, query)
-            planned.append((check, work, focus_test if post_filter else None))
-        answers = list(pool.map(lambda plan: plan[1](), planned))
+                focus = _focus_pattern(store, check.targets, closures)[0]
+                plan(check, _solutions, _with_classes(store, check.query.replace(FOCUS_TEST, "").replace(
+                    "__FOCUS__", focus), closures))
+        order = {id(check): i for i, check in enumerate(checks)}  # results in the order of the checks, as before
+        planned.sort(key=lambda item: order[id(item[0])])
+        answers = [rows.result() for _, rows, _ in planned]
     for (check, _, test_after), rows in zip(planned, answers):
         if test_after is not None and rows:
             members = _focus_members(store, {r["this"] for r in rows if "this" in r}, test_after)
