@@ -52,10 +52,12 @@ def stage_cmd(file: str, output_format: str, output: str | None, keep_going: boo
             with ThreadPoolExecutor(1, thread_name_prefix="pnet-kg-validate") as pool:
                 checking = pool.submit(validate, dataset, shapes=shapes)
                 run = stage_dataset(dataset)
-                report = checking.result()
+                table = render_table([r.as_row() for r in run.results], OUTPUT_FIELDS, output_format)
+                report = checking.result()  # written only once the check has run: an error leaves nothing
         else:
             run = stage_dataset(dataset)
-        emit(render_table([r.as_row() for r in run.results], OUTPUT_FIELDS, output_format), output)
+            table = render_table([r.as_row() for r in run.results], OUTPUT_FIELDS, output_format)
+        emit(table, output)
     finally:
         gc.unfreeze()
     report_errors(run.errors)
