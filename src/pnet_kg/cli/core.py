@@ -94,10 +94,11 @@ def stats_cmd(output_format: str, output: str | None) -> None:
 
     Per source: the claims it states, and the claims of other sources that rest on it (cite it).
     """
+    from ..dataset import Dataset
     from ..io import render_table
     from ..stats import stats
 
-    result = stats()
+    result = stats(Dataset.open())
     rows = [{"what": k.replace("_", " "), "count": v} for k, v in result.counts.items()]
     text = render_table(rows, ["what", "count"], output_format)
     if result.claims_per_source:

@@ -26,9 +26,10 @@ def reason_cmd(files: tuple[str, ...], reasoner: str, explain: bool, output: str
     (Turtle, or the format of the file suffix). Exit 0 consistent with no unsatisfiable
     class, 1 inconsistent or unsatisfiable classes, 2 bad input.
     """
+    from ..dataset import Dataset
     from ..reason import reason
 
-    report = reason(files, reasoner=reasoner, explain=explain)  # type: ignore[arg-type]
+    report = reason(Dataset.open(files), reasoner=reasoner, explain=explain)  # type: ignore[arg-type]
     click.echo(report.summary(), nl=False)
     if output is not None:
         report.write(output)
