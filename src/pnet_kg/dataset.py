@@ -106,17 +106,18 @@ class Dataset:
     @classmethod
     def open(cls, data: DataInput | Iterable[DataInput] | None = None, *, shipped: bool = True,
              keep_going: bool = False, errors: list[InputError] | None = None,
-             vocab: Vocabulary | None = None) -> Dataset:
+             vocab: Vocabulary | None = None, stream: bool = False) -> Dataset:
         """Open the shipped graph plus ``data`` (files and/or graphs).
 
         ``keep_going`` skips bad case-file rows, listing them in ``input_errors`` (and in ``errors``,
         when given); otherwise the first bad row raises :class:`~pnet_kg.errors.InputError`.
+        ``stream``: case files are loaded into the store while they are read (see :meth:`add_cases`).
         """
         dataset = cls(shipped=shipped)
         if errors is not None:
             dataset.input_errors = errors
         for item in as_list(data):
-            dataset.add(item, keep_going=keep_going, vocab=vocab)
+            dataset.add(item, keep_going=keep_going, vocab=vocab, stream=stream)
         return dataset
 
     def _add_shipped(self) -> None:
@@ -130,8 +131,9 @@ class Dataset:
 
         walk_imports(ROOT_IRI, load_module)
 
-    def add(self, item: DataInput, *, keep_going: bool = False, vocab: Vocabulary | None = None) -> None:
-        """Add a case file, an RDF file or an rdflib graph."""
+    def add(self, item: DataInput, *, keep_going: bool = False, vocab: Vocabulary | None = None,
+            stream: bool = False) -> None:
+        """Add a case file (``stream``: see :meth:`add_cases`), an RDF file or an rdflib graph."""
         self._graph = None
         if isinstance(item, Graph):
             add_graph(self._store, item)
@@ -140,7 +142,7 @@ class Dataset:
         path = Path(item)
         check_file(path)
         if is_case_file(path):
-            self.add_case_file(path, keep_going=keep_going, vocab=vocab)
+            self.add_case_file(path, keep_going=keep_going, vocab=vocab, stream=stream)
             return
         self._load_rdf(path)
         self.parts.append(path)

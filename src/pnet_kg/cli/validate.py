@@ -38,7 +38,8 @@ def validate_cmd(files: tuple[str, ...], output_format: str, engine: str, shape_
     Violation), 1 does not conform, 2 unreadable input.
     """
     shapes = shapes_graph(shape_files) if shape_files else None
-    dataset = Dataset.open(list(files), shipped=not no_shipped, keep_going=keep_going)
+    # the fast engine queries the store: case files go into it while they are read
+    dataset = Dataset.open(list(files), shipped=not no_shipped, keep_going=keep_going, stream=engine != "pyshacl")
     report = validate(dataset, shapes=shapes, engine=engine,  # type: ignore[arg-type]
                       allow_warnings=allow_warnings)
     emit(report_as(report, output_format), output)
