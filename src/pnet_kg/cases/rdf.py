@@ -27,7 +27,7 @@ CASE_NS = str(CASE)
 _XSD = str(XSD)
 _RDF_TYPE = str(RDF.type)
 
-RdfFormat = Literal["ttl", "nt"]
+CaseSyntax = Literal["ttl", "nt"]
 
 Term = tuple[Literal["iri"], str] | tuple[Literal["lit"], str, str | None]
 
@@ -133,7 +133,7 @@ def _ttl_term(term: Term) -> str:
 TTL_HEADER = f"@prefix pnet: <{PNET}> .\n@prefix xsd: <{XSD}> .\n\n"
 
 
-def case_rdf(case: Case, vocab: Vocabulary, fmt: RdfFormat = "nt") -> str:
+def case_rdf(case: Case, vocab: Vocabulary, fmt: CaseSyntax = "nt") -> str:
     """One case as N-Triples lines or a Turtle block (without the Turtle prefix header)."""
     statements = _statements(case, vocab)
     if fmt == "nt":
@@ -146,7 +146,7 @@ def case_rdf(case: Case, vocab: Vocabulary, fmt: RdfFormat = "nt") -> str:
     return "".join(f"<{s}> " + " ;\n    ".join(po) + " .\n" for s, po in blocks.items()) + "\n"
 
 
-def write_rdf(cases: Iterable[Case], handle: IO[str], fmt: RdfFormat = "ttl", vocab: Vocabulary | None = None,
+def write_rdf(cases: Iterable[Case], handle: IO[str], fmt: CaseSyntax = "ttl", vocab: Vocabulary | None = None,
               progress: Callable[[Case], None] | None = None) -> int:
     """Write cases to an open text handle; return the number written."""
     vocab = vocab or load_rules().vocabulary
@@ -175,7 +175,7 @@ def _only_cases(cases: Iterable[object]) -> Iterator[Case]:
         yield item
 
 
-def write_cases(cases: Iterable[Case], path: str | Path, format: RdfFormat = "ttl",
+def write_cases(cases: Iterable[Case], path: str | Path, format: CaseSyntax = "ttl",
                 vocab: Vocabulary | None = None) -> int:
     """Write cases as Turtle or N-Triples to ``path`` atomically (nothing is left on error)."""
     path = as_path(path, "path")

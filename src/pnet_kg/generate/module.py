@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..fmt import canonical_turtle
 from ..io import atomic_write_text
 from ..resources import ontology_dir
-from .tables import Origin, Vocabulary
+from .tables import Origin, TermCodes
 from .triples import MODULE_IRI, Generator
 
 #: The tables, in the order they are read (systems and wording first: the others refer to them).
@@ -48,7 +48,7 @@ def _target(directory: Path) -> tuple[Path, list[Path]]:
 
 
 def _run(root: Path, vocabulary: Graph) -> Generator:
-    gen = Generator(root / "templates", Vocabulary(vocabulary))
+    gen = Generator(root / "templates", TermCodes(vocabulary))
     gen.module()
     gen.read_systems()
     gen.read_wording()

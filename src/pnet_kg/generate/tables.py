@@ -2,7 +2,7 @@
 
 A table is tab-separated with a header row; a cell names a term by its code (``skos:notation``
 within the column's class) or an individual by the part of its IRI after a prefix
-(:class:`Vocabulary`); the ``*_cell`` readers check one cell's form.
+(:class:`TermCodes`); the ``*_cell`` readers check one cell's form.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def read_table(path: Path, columns: Sequence[str], retired: Mapping[str, str] | 
     return rows
 
 
-class Vocabulary:
+class TermCodes:
     """Codes of the terms a table may name, read from the other modules of the ontology."""
 
     def __init__(self, graph: Graph) -> None:

@@ -20,9 +20,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..prefixes import IAO_DEFINITION, OBO, PNET, bind_all
-from .tables import (Origin, Row, Vocabulary, boolean_cell, decimal_cell, identifier_cell, read_table,
+from .tables import (Origin, Row, TermCodes, boolean_cell, decimal_cell, identifier_cell, read_table,
                      text_cell)
-from .wording import (Criterion, SystemWords, Text, criterion_text, join_or, m_text, range_label, range_words,
+from .wording import (CriterionWords, SystemWords, Text, criterion_text, join_or, m_text, range_label, range_words,
                       stage_text)
 
 #: The ontology IRI of the generated module (the catalog maps it to its file).
@@ -50,7 +50,7 @@ class System:
 class Generator:
     """Builds the module's graph, one method a table; each subject remembers the row it came from."""
 
-    def __init__(self, templates: Path, vocabulary: Vocabulary) -> None:
+    def __init__(self, templates: Path, vocabulary: TermCodes) -> None:
         self.templates = templates
         self.vocab = vocabulary
         self.graph = bind_all(Graph())
@@ -269,7 +269,7 @@ class Generator:
             subject_words = (self._grading_subject(row, diff) if axis == "grade"
                              else "a primary tumour" if axis == "T" else "a tumour")
             text = criterion_text(self.words(row), bool(boolean_cell(row, "inference")), axis, row["assigns"],
-                                  subject_words, Criterion(None if variable is None else
+                                  subject_words, CriterionWords(None if variable is None else
                                                            self._variable_words(row, variable), words,
                                                            [self._label_of(s) for s in structures]))
             self.add(subject, row, PNET.CriterionRule, [*pairs, *self.claim(row, *_texts(text))])

@@ -7,7 +7,7 @@ notation and ``named in rule text`` in ``systems.tsv``, a variable's or unit's w
 
 >>> system = SystemWords("AJCC8 pancreatic NET", "the AJCC 8th edition pancreatic NET chapter")
 >>> bounds = ((None, None), ("20", False), "mm")
->>> text = criterion_text(system, False, "T", "T1", "a primary tumour", Criterion(("size", "a greatest dimension"),
+>>> text = criterion_text(system, False, "T", "T1", "a primary tumour", CriterionWords(("size", "a greatest dimension"),
 ...                       (range_label(*bounds), range_words(*bounds)), ()))
 >>> text.label
 'AJCC8 pancreatic NET T1 by size < 20 mm'
@@ -56,7 +56,7 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Criterion:
+class CriterionWords:
     """What a criterion rule tests: a variable's (label words, sentence words), its range in a label and in a
     sentence (:func:`range_label`, :func:`range_words`), and the invaded structures."""
 
@@ -125,7 +125,7 @@ def _text(system: SystemWords, inference: bool, kind: str, label: str, sentence:
 
 
 def criterion_text(system: SystemWords, inference: bool, axis: str, code: str, subject: str,
-                   criterion: Criterion) -> Text:
+                   criterion: CriterionWords) -> Text:
     """A grade (``axis`` ``grade``), T or N rule: ``subject`` with the variable's range or invading structures."""
     by, conditions = [], []
     if criterion.variable is not None:
