@@ -10,6 +10,7 @@ its version: ``owl:versionIRI <https://w3id.org/pnet-kg/releases/VERSION/pnet-kg
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.metadata
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,11 +62,9 @@ def package_version() -> str:
     >>> bool(_VERSION.match(package_version()))
     True
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
-        return version("pnet-kg")
-    except PackageNotFoundError:  # run from a source tree that was never installed
+        return importlib.metadata.version("pnet-kg")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "0.0.0"
 
 

@@ -25,7 +25,7 @@ def write_docs(out_dir: Path, graph: Graph | Dataset | None = None) -> Path | No
     # pyLODE logs at DEBUG on the root logger while it works; keep the command's output readable.
     logging.getLogger().setLevel(logging.WARNING)
     merged = _merged(graph)
-    import pylode.utils
+    import pylode.utils  # lazy like OntPub above: optional here, and 60 ms to import
 
     # pyLODE 3.3 collects the members of a union or intersection in a set() of HTML elements, which
     # hash by id: their order changed from run to run. For this render, that set() is a list (the
@@ -62,6 +62,7 @@ def _with_individuals(ontpub: Any) -> Any:
     """pyLODE's ``OntPub`` with a "Named Individuals" section (node groups, sub-sites, grades, TNM
     categories, stage groups...): each with its code (``skos:notation``), label, definition and
     cross-references, and an entry in the table of contents."""
+    # lazy: pyLODE (and dominate, which it brings) may be missing, and pyLODE takes 60 ms to import
     from dominate.tags import a, h4, li, ul
     from pylode.utils import section_html
 

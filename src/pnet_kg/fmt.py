@@ -12,6 +12,7 @@ committed one), except the comment lines a file opens with: the header of a gene
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from .errors import InputError
 from .io import atomic_write_text
 from .load import parse_file
 from .prefixes import bind_all
+from .resources import data_dir
 
 
 class _StableTurtleSerializer(LongTurtleSerializer):
@@ -44,8 +46,6 @@ class _StableTurtleSerializer(LongTurtleSerializer):
 
 
 def _serialize(graph: Graph) -> str:
-    import io
-
     buffer = io.BytesIO()
     _StableTurtleSerializer(graph).serialize(buffer, encoding="utf-8", canon=True)  # type: ignore[no-untyped-call]
     return buffer.getvalue().decode("utf-8")
@@ -135,8 +135,6 @@ def format_files(paths: list[Path], *, check: bool = False) -> list[FormatResult
 
 def source_files() -> list[Path]:
     """Every committed Turtle source: ontology modules, knowledge files and shapes."""
-    from .resources import data_dir
-
     files = sorted(data_dir("ontology").rglob("*.ttl"))
     files += sorted(data_dir("shapes").rglob("*.ttl"))
     return files

@@ -15,6 +15,7 @@ from rdflib.namespace import OWL
 from .catalog import ROOT_IRI, read_catalog
 from .errors import InputError, PnetKgError
 from .formats import parse_error, readable_rdf
+from .guard import as_paths, check_type
 from .prefixes import bind_all
 from .resources import ontology_dir
 
@@ -58,8 +59,6 @@ def module_files(root: str = ROOT_IRI) -> dict[str, Path]:
 
 def load_modules(root: str = ROOT_IRI) -> dict[str, Graph]:
     """Return each module of the shipped graph as its own :class:`rdflib.Graph`, keyed by ontology IRI."""
-    from .guard import check_type
-
     check_type(root, str, "root")
     modules: dict[str, Graph] = {}
 
@@ -107,8 +106,6 @@ def load(extra: Iterable[str | Path] = ()) -> Graph:
     >>> (URIRef(ROOT_IRI), RDF.type, OWL.Ontology) in g
     True
     """
-    from .guard import as_paths
-
     extra = as_paths(extra, "extra")
     graph = bind_all(Graph())
     # each module is parsed once, straight into the merged graph, which then also answers its imports

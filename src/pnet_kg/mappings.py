@@ -22,11 +22,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import curies
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from .errors import PnetKgError
+from .io import atomic_write_text
+from .load import load
 from .prefixes import OBOINOWL, PNET, converter
+from .resources import ontology_dir
 
 #: Predicates read from the graph -> SSSOM predicate (a database cross-reference is an exact match).
 PREDICATES: dict[URIRef, str] = {
@@ -65,8 +69,6 @@ class Reference:
 
 def mappings_dir() -> Path:
     """``ontology/mappings/``: the generated SSSOM file and the reference identifiers."""
-    from .resources import ontology_dir
-
     return ontology_dir() / "mappings"
 
 
@@ -100,8 +102,6 @@ def _comment(predicate: URIRef, object_id: str, ref: Reference | None) -> str:
 
 def mapping_rows(graph: Graph | None = None) -> list[dict[str, str]]:
     """One row per cross-reference or SKOS match of a pnet-kg term, sorted, with its check in the comment."""
-    from .load import load
-
     g = graph if graph is not None else load()
     refs = reference_identifiers()
     rows = []
@@ -127,7 +127,7 @@ def mapping_rows(graph: Graph | None = None) -> list[dict[str, str]]:
 def require_sssom() -> Any:
     """sssom-py's ``MappingSetDataFrame``, or a :class:`PnetKgError` saying how to install sssom-py."""
     try:
-        from sssom.util import MappingSetDataFrame
+        from sssom.util import MappingSetDataFrame  # optional (extra "curation"), and 0.8 s to import
     except ImportError as exc:
         raise PnetKgError("writing the SSSOM mapping file needs sssom-py: pip install 'pnet-kg[curation]' "
                           "(or pip install sssom)") from exc
@@ -136,7 +136,7 @@ def require_sssom() -> Any:
 
 def mapping_set(rows: list[dict[str, str]] | None = None, release: dict[str, str] | None = None) -> Any:
     """The rows as an sssom-py ``MappingSetDataFrame`` whose prefix map is the project's (the prefixes used)."""
-    import pandas as pd
+    import pandas as pd  # optional (sssom-py's dependency, extra "curation"), and 0.25 s to import
 
     msdf_class = require_sssom()
     rows = rows if rows is not None else mapping_rows()
@@ -152,8 +152,6 @@ def mapping_set(rows: list[dict[str, str]] | None = None, release: dict[str, str
         "license": "https://creativecommons.org/licenses/by/4.0/",
         **(release or {}),
     }
-    import curies
-
     return msdf_class(df=pd.DataFrame(rows, columns=list(COLUMNS)), converter=curies.Converter.from_prefix_map(prefix_map),
                       metadata=metadata)
 
@@ -163,7 +161,7 @@ def mappings_text(graph: Graph | None = None, release: dict[str, str] | None = N
 
     ``release`` adds metadata to the header (``mapping_set_version``, ``mapping_date``) for a release copy.
     """
-    from sssom.writers import write_table
+    from sssom.writers import write_table  # optional (extra "curation"), and 0.8 s to import
 
     msdf = mapping_set(mapping_rows(graph), release)
     buffer = io.StringIO()
@@ -177,8 +175,6 @@ def write_mappings(target: Path | None = None, graph: Graph | None = None,
 
     ``release`` (see :func:`mappings_text`) is for the copy ``pnet-kg build`` writes beside the release artifacts.
     """
-    from .io import atomic_write_text
-
     path = target if target is not None else mappings_dir() / "pnet-kg.sssom.tsv"
     text = mappings_text(graph, release)
     old = path.read_text(encoding="utf-8") if path.exists() else None

@@ -450,7 +450,7 @@ def test_file_system_errors_give_a_message_not_a_traceback(monkeypatch: pytest.M
     def unreadable(*args: object) -> None:  # reading the shipped query files, say, off a failing disk
         raise OSError(code, os.strerror(code), "/site-packages/pnet_kg/data/queries")
 
-    monkeypatch.setattr(sys.modules["pnet_kg.query"], "list_queries", unreadable)
+    monkeypatch.setattr("pnet_kg.cli.query.list_queries", unreadable)  # where the command looks it up
     stderr = io.StringIO()
     with redirect_stderr(stderr), _own_sigterm(), pytest.raises(SystemExit) as exit_:
         main(["query", "--list"])

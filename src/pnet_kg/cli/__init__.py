@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from .. import __version__
 from ..errors import InputErrors, PnetKgError
 from ..guard import redact
 
@@ -59,14 +60,8 @@ class LazyGroup(click.Group):
         return command
 
 
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=_version(), prog_name="pnet-kg")
+@click.version_option(version=__version__, prog_name="pnet-kg")
 def cli() -> None:
     """pnet-kg: a knowledge graph of how pancreatic neuroendocrine tumours spread.
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
+from ..cases import iter_cases, write_case_table, write_rdf
 from ..errors import InputError
+from ..io import STDOUT, atomic_writer, is_stream
+from ..progress import case_progress
+from ..rules import load_rules
+from ..synth import synth_cases, write_synth
 from .options import case_column_options, output_format_option, output_option
 
 
@@ -36,11 +41,6 @@ def import_cmd(file: str, output: str | None, output_format: str | None, keep_go
 
     Exit codes: 0 all rows imported; 1 some rows skipped (--keep-going); 2 bad input, nothing written.
     """
-    from ..cases import iter_cases, write_rdf
-    from ..io import STDOUT, atomic_writer, is_stream
-    from ..progress import case_progress
-    from ..rules import load_rules
-
     rdf_format = output_format or ("nt" if output and output.endswith(".nt") else "ttl")
     errors: list[InputError] = []
     path = Path(file)
@@ -72,10 +72,6 @@ def import_cmd(file: str, output: str | None, output_format: str | None, keep_go
 @output_format_option(["csv", "json"], None, "Case-file format (default: from the output suffix, else CSV).")
 def synth_cmd(n: int, seed: int, output: str | None, output_format: str | None) -> None:
     """Write a synthetic cohort in the case-file contract; nodal and liver proportions come from claims in the graph."""
-    from ..cases import write_case_table
-    from ..io import STDOUT, atomic_writer
-    from ..synth import synth_cases, write_synth
-
     chosen = output_format or ("json" if output and output.endswith(".json") else "csv")
     if output is not None:
         count = write_synth(output, n, seed, chosen)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import sys
 from pathlib import Path
 
 import click
 
+from ..build import RELEASES, build, check_version, merged_ontology, package_version, stamp_release
+from ..dataset import Dataset
+from ..docs import write_docs
+from ..fmt import format_files, source_files
+from ..generate import write
+from ..io import render_table
+from ..mappings import write_mappings
+from ..stats import stats
 from .options import emit, output_option, table_format_option
 
 
@@ -29,11 +38,6 @@ def build_cmd(out_dir: str, docs: bool, version: str | None, release_date: datet
     First regenerates the staging-rules module from ontology/templates/ and the SSSOM mapping file
     (as pnet-kg generate does); a copy of the mappings stamped with the release goes beside the artifacts.
     """
-    import importlib.util
-
-    from ..build import RELEASES, build, check_version, merged_ontology, package_version, stamp_release
-    from ..generate import write
-
     if version is not None:
         check_version(version)  # before anything is written
 
@@ -42,8 +46,6 @@ def build_cmd(out_dir: str, docs: bool, version: str | None, release_date: datet
         click.echo(f"wrote {generated.target} (generated from ontology/templates/)")
     has_sssom = importlib.util.find_spec("sssom") is not None
     if has_sssom:
-        from ..mappings import write_mappings
-
         mappings, changed = write_mappings()
         if changed:
             click.echo(f"wrote {mappings} (SSSOM, from the graph's cross-references)")
@@ -60,8 +62,6 @@ def build_cmd(out_dir: str, docs: bool, version: str | None, release_date: datet
         copy, _ = write_mappings(Path(out_dir) / "pnet-kg.sssom.tsv", release=stamp)
         click.echo(f"wrote {copy} (SSSOM mappings of the release)")
     if docs:
-        from ..docs import write_docs
-
         page = write_docs(Path(out_dir), stamp_release(merged_ontology(), release, issued))
         if page is None:
             click.echo("HTML documentation not written: pyLODE cannot be imported (pip install pylode)", err=True)
@@ -74,8 +74,6 @@ def build_cmd(out_dir: str, docs: bool, version: str | None, release_date: datet
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def fmt_cmd(check: bool, files: tuple[str, ...]) -> None:
     """Rewrite the Turtle sources (or FILES) in canonical form; --check only reports."""
-    from ..fmt import format_files, source_files
-
     paths = [Path(f) for f in files] or source_files()
     results = format_files(paths, check=check)
     changed = [r.path for r in results if r.changed]
@@ -94,10 +92,6 @@ def stats_cmd(output_format: str, output: str | None) -> None:
 
     Per source: the claims it states, and the claims of other sources that rest on it (cite it).
     """
-    from ..dataset import Dataset
-    from ..io import render_table
-    from ..stats import stats
-
     result = stats(Dataset.open())
     rows = [{"what": k.replace("_", " "), "count": v} for k, v in result.counts.items()]
     text = render_table(rows, ["what", "count"], output_format)

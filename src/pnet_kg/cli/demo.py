@@ -8,6 +8,15 @@ from pathlib import Path
 
 import click
 
+from ..build import build
+from ..cases import read_cases, write_cases
+from ..docs import write_docs
+from ..io import atomic_write_text, render_table
+from ..query import query
+from ..staging import stage_file
+from ..stats import stats
+from ..synth import write_synth
+from ..validate import validate
 
 def _step(title: str) -> float:
     click.secho(f"\n== {title}", bold=True)
@@ -27,16 +36,6 @@ def _done(start: float) -> None:
 def demo_cmd(out_dir: str, n: int, seed: int) -> None:
     """Build the release artifacts, show what the graph holds, then synthesise a cohort and
     import, validate, stage and query it."""
-    from ..build import build
-    from ..cases import read_cases, write_cases
-    from ..docs import write_docs
-    from ..io import render_table
-    from ..query import query
-    from ..staging import stage_file
-    from ..stats import stats
-    from ..synth import write_synth
-    from ..validate import validate
-
     out = Path(out_dir)
     start = _step(f"build: release artifacts in {out}/")
     for artifact in build(out):
@@ -74,8 +73,6 @@ def demo_cmd(out_dir: str, n: int, seed: int) -> None:
     run = stage_file(cohort)
     staged = out / "demo" / "staged.csv"
     rows = [r.as_row() for r in run.results]
-    from ..io import atomic_write_text
-
     atomic_write_text(staged, render_table(rows, list(rows[0]), "csv"))
     click.echo(render_table(rows[:5], list(rows[0])), nl=False)
     click.echo(f"   ... {len(rows)} rows -> {staged}")

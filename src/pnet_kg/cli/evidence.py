@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from ..evidence import NOTICE, OUTPUT_FIELDS, evidence_file, render_csv
+from ..io import render_table
+from .cases import report_errors
 from .options import case_column_options, emit, output_format_option, output_option
 
 
@@ -24,10 +27,6 @@ def evidence_cmd(file: str, output_format: str, output: str | None, keep_going: 
     does not record (e.g. no somatostatin-receptor status) is "unknown", not "excluded".
     Exit codes: 0 all rows matched; 1 some rows skipped (--keep-going); 2 bad input, nothing written.
     """
-    from ..evidence import NOTICE, OUTPUT_FIELDS, evidence_file, render_csv
-    from ..io import render_table
-    from .cases import report_errors
-
     run = evidence_file(file, keep_going=keep_going)
     if output_format == "csv":
         # a comment line before the CSV header (read it with comment="#" in pandas, or skip one line)

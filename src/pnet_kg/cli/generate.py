@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..generate import differences, generate, write
+from ..mappings import mappings_dir, mappings_text, require_sssom, write_mappings
 
 @click.command("generate")
 @click.option("--check", is_flag=True,
@@ -19,11 +21,7 @@ def generate_cmd(check: bool, directory: str | None) -> None:
 
     Exit codes: 0 up to date (or written), 1 with --check when the module differs, 2 a bad table row.
     """
-    from ..generate import differences, generate, write
-
     if directory is None:  # the shipped ontology: its mapping file is regenerated (or checked) too
-        from ..mappings import require_sssom
-
         require_sssom()  # before anything is written
 
     if check:
@@ -38,15 +36,11 @@ def generate_cmd(check: bool, directory: str | None) -> None:
     click.echo(f"{'wrote' if changed else 'up to date'}: {result.target} ({len(result.graph)} triples, "
                f"{len(result.origins)} rows)", err=True)
     if directory is None:
-        from ..mappings import write_mappings
-
         path, changed = write_mappings()
         click.echo(f"{'wrote' if changed else 'up to date'}: {path} (SSSOM, from the graph's cross-references)", err=True)
 
 
 def _mappings_differ() -> bool:
-    from ..mappings import mappings_dir, mappings_text
-
     path = mappings_dir() / "pnet-kg.sssom.tsv"
     differs = not path.exists() or path.read_text(encoding="utf-8") != mappings_text()
     click.echo(f"{path}: {'differs from the graph' if differs else 'up to date'}", err=True)

@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
+from ..cases import column_policy
 from ..errors import OutputError
 from ..io import STDOUT, TABLE_WRITERS, atomic_writer, check_output_path
 
@@ -86,12 +88,8 @@ def case_column_options(func: F) -> F:
     A column of a case file that is not the contract's stops the run; these drop columns
     on purpose, and the command says on standard error which it dropped.
     """
-    import functools
-
     @functools.wraps(func)
     def wrapper(*args: Any, ignore_column: tuple[str, ...], ignore_unknown_columns: bool, **kwargs: Any) -> Any:
-        from ..cases import column_policy
-
         def report(file: str, names: tuple[str, ...]) -> None:
             click.echo(f"pnet-kg: {file}: ignored column(s): {', '.join(map(repr, names))}", err=True)
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..qc import qc
 from .options import emit, output_format_option, output_option
 
 
@@ -23,8 +24,6 @@ def qc_cmd(output_format: str, fail_on: str, directory: str | None, output: str 
     and line where the subject is defined (the table row for a generated rule).
     Exit codes: 0 nothing at --fail-on or worse, 1 otherwise, 2 unreadable input.
     """
-    from ..qc import qc
-
     report = qc(directory)
     emit(report.render(output_format), output)
     click.echo(f"qc: {report.summary()}", err=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 
 import click
 from rdflib import Graph
 
 from ..dataset import Dataset
 from ..errors import QueryError
-from ..io import TABLE_WRITERS
+from ..io import TABLE_WRITERS, render_table
+from ..query import (allowed_values, ask, bound_text, construct, get_query, list_queries, query, query_form,
+                     read_query_file, run)
 from .options import (case_column_options, columns_option, emit, labels_option, output_format_option, output_option,
                       table_format_option)
 
@@ -37,9 +40,6 @@ def _target(endpoint: str | None, engine: str | None = None, cases: tuple[str, .
 
 
 def _catalogue_text(fmt: str) -> str:
-    from ..io import render_table
-    from ..query import list_queries
-
     rows = [{"name": q.name, "scope": q.scope, "parameters": ", ".join(
         f"{p.name}={'REQUIRED' if p.required else p.default}" for p in q.params), "title": q.title}
         for q in list_queries()]
@@ -47,10 +47,6 @@ def _catalogue_text(fmt: str) -> str:
 
 
 def _describe(name: str) -> str:
-    import textwrap
-
-    from ..query import allowed_values, get_query
-
     q = get_query(name)
     lines = [f"{q.name}: {q.title}", "", q.question, ""]
     if q.params:
@@ -113,8 +109,6 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
       pnet-kg query case-nodal-classification --cases cohort.csv -O csv
       pnet-kg query therapies --param situation=pnet:ProgressiveDisease --endpoint http://localhost:7878/query
     """
-    from ..query import ask, bound_text, construct, get_query, query_form, read_query_file, run
-
     table_format = output_format if output_format in TABLE_WRITERS else None
     if list_:
         if output_format in RDF_FORMATS:
@@ -190,8 +184,6 @@ def query_cmd(name: str | None, list_: bool, describe: bool, params: tuple[str, 
 def claims_cmd(source: str, endpoint: str | None, labels: bool, columns: list[str], output_format: str,
                output: str | None) -> None:
     """Print the claims of one source (the named query claims-of-source)."""
-    from ..query import query
-
     result = query("claims-of-source", _target(endpoint), labels=labels, source=source)
     if not result.rows:
         raise QueryError(f"no claims are stated in {source!r} (is it a pnet:Source? see: pnet-kg query term-list "
@@ -210,8 +202,6 @@ def claims_cmd(source: str, endpoint: str | None, labels: bool, columns: list[st
 def sources_cmd(claim: str, endpoint: str | None, labels: bool, columns: list[str], output_format: str,
                 output: str | None) -> None:
     """Print the sources of one claim: the source stating it and the cited work it rests on (sources-of-claim)."""
-    from ..query import query
-
     result = query("sources-of-claim", _target(endpoint), labels=labels, claim=claim)
     if not result.rows:
         raise QueryError(f"{claim!r} is not a claim with a source in the graph")

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ..dataset import Dataset
+from ..reason import reason
 from .options import case_column_options, output_option
 
 
@@ -26,9 +28,6 @@ def reason_cmd(files: tuple[str, ...], reasoner: str, explain: bool, output: str
     (Turtle, or the format of the file suffix). Exit 0 consistent with no unsatisfiable
     class, 1 inconsistent or unsatisfiable classes, 2 bad input.
     """
-    from ..dataset import Dataset
-    from ..reason import reason
-
     report = reason(Dataset.open(files), reasoner=reasoner, explain=explain)  # type: ignore[arg-type]
     click.echo(report.summary(), nl=False)
     if output is not None:

@@ -10,7 +10,11 @@ from types import FrameType
 
 import click
 
-from ..push import DEFAULT_CASE_GRAPH
+from ..dataset import Dataset
+from ..errors import PnetKgError
+from ..push import DEFAULT_CASE_GRAPH, push
+from ..query import get_query, with_prologue
+from ..serve import serve
 from .options import case_column_options
 
 
@@ -27,10 +31,6 @@ from .options import case_column_options
 @case_column_options
 def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None, timeout_s: int) -> None:
     """Start a read-only SPARQL 1.1 endpoint (Oxigraph server) with its query page; Ctrl-C stops it."""
-    from ..dataset import Dataset
-    from ..errors import PnetKgError
-    from ..serve import serve
-
     if host != "127.0.0.1":
         raise PnetKgError("pnet-kg serve binds 127.0.0.1 only; put a reverse proxy in front to publish it")
     server = serve(Dataset.open(cases), port=port, location=location, timeout_s=timeout_s)
@@ -68,8 +68,6 @@ def serve_cmd(cases: tuple[str, ...], port: int, host: str, location: str | None
 
 def _example_query() -> str:
     # The named query without its header comment, so that the link stays short enough to paste.
-    from ..query import get_query, with_prologue
-
     body = "\n".join(line for line in get_query("node-classification").text.splitlines()
                      if not line.lstrip().startswith("#"))
     return with_prologue(body.strip() + "\n")
@@ -97,9 +95,6 @@ def push_cmd(endpoint: str, case_graph: str, cases: tuple[str, ...], chunk_tripl
     without it, a failure lists the graphs already replaced. Basic-auth credentials, if needed,
     are read from PNET_KG_USER and PNET_KG_PASSWORD (or the URL), and never printed.
     """
-    from ..dataset import Dataset
-    from ..push import push
-
     for pushed in push(endpoint, Dataset.open(cases), case_graph=case_graph, chunk_triples=chunk_triples, progress=True,
                        update_endpoint=update_endpoint, timeout_s=timeout_s):
         click.echo(f"{pushed.graph}: {pushed.triples} triples")
