@@ -1,7 +1,7 @@
 """The ``pnet-kg`` command line: a click group whose commands live one module a command group.
 
-Commands are imported only when called, so ``pnet-kg --help`` stays fast and a
-broken optional dependency of one command cannot break the others.
+A command's module is imported when the command is called (``--help`` imports them all to
+list them), so that a broken optional dependency of one command cannot break the others.
 
 Exit codes: 0 success; 1 the data does not conform (validation violations, a
 non-canonical file, an inconsistent ontology) or an ASK query answered false; 2 bad input or usage, or a file-system
