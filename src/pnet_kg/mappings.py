@@ -43,7 +43,7 @@ PREDICATES: dict[URIRef, str] = {
 }
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
            "mapping_justification", "comment")
-MAPPING_SET_ID = "https://w3id.org/pnet-kg/mappings/pnet-kg.sssom.tsv"
+MAPPING_SET_ID = f"{PNET}mappings/pnet-kg.sssom.tsv"
 #: Prefixes SSSOM itself needs besides those of the identifiers.
 _SSSOM_PREFIXES = {
     "semapv": "https://w3id.org/semapv/vocab/",
