@@ -16,6 +16,7 @@ from pnet_kg import dataset as dataset_module
 from pnet_kg.errors import InputErrors
 from pnet_kg.synth import write_synth
 from pnet_kg.validate import runner
+from pnet_kg.validate.report import CSV_COLUMNS
 
 BAD_TTL = INPUT / "shapes" / "cases-bad.ttl"
 
@@ -74,3 +75,25 @@ def test_stage_validate_reports_a_bad_case_file_row_and_writes_nothing(tmp_path:
     out = tmp_path / "staged.csv"
     result = run_cli("stage", "--validate", str(path), "-o", str(out))
     assert result.returncode == 2 and "field 'histology'" in result.stderr and not out.exists()
+
+
+KI67_SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix pnet: <https://w3id.org/pnet-kg/> .
+<urn:test:Ki67Shape> a sh:NodeShape ; sh:targetClass pnet:TumourCase ;
+  sh:property [ sh:path pnet:ki67Percent ; sh:maxInclusive 10 ; sh:message "Ki-67 above 10" ] .
+"""
+
+
+def test_in_its_own_process_stage_validate_ends_with_its_output_flushed_and_its_exit_code(tmp_path: Path) -> None:
+    # the script ends the process without freeing the store (cli.options.finish): nothing may be lost
+    path, shapes = tmp_path / "cohort.csv", tmp_path / "ki67.ttl"
+    write_synth(path, 300, 11)
+    shapes.write_text(KI67_SHAPE, encoding="utf-8")
+    in_process = run_cli("stage", "--validate", "--shapes", str(shapes), str(path))
+    own = run_cli("stage", "--validate", "--shapes", str(shapes), str(path), new_process=True)
+    assert own.returncode == in_process.returncode == 1
+    assert own.stdout == in_process.stdout and len(own.stdout.splitlines()) == 301
+    assert own.stderr == in_process.stderr and "does not conform" in own.stderr
+    checked = run_cli("validate", str(path), "-O", "csv", new_process=True)
+    assert checked.returncode == 0 and checked.stdout.splitlines() == [",".join(CSV_COLUMNS)]
+    assert "conforms: 0 violations" in checked.stderr

@@ -1,5 +1,5 @@
 """``python -m pnet_kg`` is the ``pnet-kg`` command."""
 
-from .cli import main
+from .cli import script
 
-main()
+script()

@@ -22,6 +22,7 @@ import click
 from .. import __version__
 from ..errors import InputErrors, PnetKgError
 from ..guard import redact
+from . import options
 
 #: command name -> "module:attribute" below pnet_kg.cli
 COMMANDS: dict[str, str] = {
@@ -84,6 +85,13 @@ def _os_error(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         reason += " (the disk or the temporary folder, TMPDIR, is full)"
     return f"{where}{reason}"
+
+
+def script() -> Any:
+    """The ``pnet-kg`` script and ``python -m pnet_kg``: :func:`main` in a process of its own, which a
+    command may end without freeing what it built (see :func:`~pnet_kg.cli.options.finish`)."""
+    options.OWN_PROCESS = True
+    return main()
 
 
 def main(argv: list[str] | None = None) -> Any:

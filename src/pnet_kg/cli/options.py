@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -17,6 +19,26 @@ from ..errors import OutputError
 from ..io import STDOUT, TABLE_WRITERS, atomic_writer, check_output_path
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: True when the command line is its own process (the pnet-kg script, ``python -m pnet_kg``), false
+#: when :func:`pnet_kg.cli.main` is called in another program's process (tests, notebooks).
+OWN_PROCESS = False
+
+
+def finish(code: int) -> None:
+    """End a command that built a large store with exit ``code``, its output flushed.
+
+    In its own process the command ends the process here, without freeing what it built:
+    dropping the store of 100,000 cases (1.3 million triples) takes 0.4 s and gives nothing back
+    to anyone. Called in process, a non-zero ``code`` raises SystemExit as ``sys.exit`` does, and
+    0 returns.
+    """
+    if OWN_PROCESS:
+        sys.stdout.flush()  # a closed pipe raises here, and main() reports it as usual
+        sys.stderr.flush()
+        os._exit(code)
+    if code:
+        sys.exit(code)
 
 
 def _checked_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import click
@@ -13,7 +12,7 @@ from ..io import render_table
 from ..staging import OUTPUT_FIELDS, stage_dataset
 from ..validate import shapes_graph, validate
 from .cases import report_errors
-from .options import case_column_options, emit, output_format_option, output_option
+from .options import case_column_options, emit, finish, output_format_option, output_option
 
 
 @click.command("stage")
@@ -63,5 +62,4 @@ def stage_cmd(file: str, output_format: str, output: str | None, keep_going: boo
     report_errors(run.errors)
     if report is not None:
         click.echo(report.text, err=True, nl=False)
-    if run.errors or (report is not None and not report.conforms):
-        sys.exit(1)
+    finish(1 if run.errors or (report is not None and not report.conforms) else 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 import click
 
@@ -10,7 +9,7 @@ from ..dataset import Dataset
 from ..io import render_table
 from ..validate import ValidationReport, shapes_graph, validate
 from ..validate.report import CSV_COLUMNS, report_rows
-from .options import case_column_options, emit, output_format_option, output_option
+from .options import case_column_options, emit, finish, output_format_option, output_option
 
 #: report formats: text for people, the standard SHACL results graph, JSON, one CSV row per result
 REPORT_FORMATS = ("text", "turtle", "json", "csv")
@@ -45,7 +44,7 @@ def validate_cmd(files: tuple[str, ...], output_format: str, engine: str, shape_
     emit(report_as(report, output_format), output)
     if output is not None or output_format != "text":
         click.echo(report.text.splitlines()[-1], err=True)
-    sys.exit(0 if report.conforms else 1)
+    finish(0 if report.conforms else 1)
 
 
 def report_as(report: ValidationReport, output_format: str) -> str:
