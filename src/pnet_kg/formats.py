@@ -119,14 +119,3 @@ def _why(exc: BaseException) -> str:
     why = getattr(exc, "_why", None) or (exc.msg if isinstance(exc, SyntaxError) else None)
     text = why if isinstance(why, str) and why else str(exc)
     return (text.splitlines() or [type(exc).__name__])[0]
-
-
-def check_rdf_file(path: str | Path) -> None:
-    """Parse an RDF file through (streaming, nothing kept) so that a bad one is named before use."""
-    path = Path(path)
-    fmt = readable_rdf(path)
-    try:
-        for _ in ox.parse(path=str(path), format=fmt.oxigraph):
-            pass
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise parse_error(path, fmt.rdflib, exc) from None

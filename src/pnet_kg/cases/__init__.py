@@ -13,7 +13,7 @@ case files, and :mod:`~pnet_kg.cases.rdf` turns cases into triples.
 
 from .columns import ColumnPolicy, column_policy
 from .model import FIELDS, REQUIRED, Case, CaseFile, check_case
-from .rdf import CASE_NS, TTL_HEADER, CaseSyntax, case_iri, case_ntriples, case_rdf, case_triples, write_cases, write_rdf
+from .rdf import CASE_NS, TTL_HEADER, CaseSyntax, case_iri, case_rdf, case_triples, write_cases, write_rdf
 from .table import is_case_file, iter_cases, parse_case, read_cases, write_case_table
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "ColumnPolicy",
     "CaseSyntax",
     "case_iri",
-    "case_ntriples",
     "case_rdf",
     "case_triples",
     "check_case",

@@ -21,7 +21,6 @@ from ..io import atomic_writer
 from ..prefixes import CASE, PNET, RDF, XSD
 from ..rules import Vocabulary, load_rules
 from .model import Case, decimal_text
-from .table import iter_cases
 
 CASE_NS = str(CASE)
 _XSD = str(XSD)
@@ -159,13 +158,6 @@ def write_rdf(cases: Iterable[Case], handle: IO[str], fmt: CaseSyntax = "ttl", v
         if progress is not None:
             progress(case)
     return n
-
-
-def case_ntriples(path: str | Path, keep_going: bool = False, errors: list[InputError] | None = None) -> bytes:
-    """The cases of a case file as N-Triples (UTF-8), checked on the way; see :func:`iter_cases`."""
-    vocab = load_rules().vocabulary
-    return "".join(case_rdf(case, vocab, "nt")
-                   for case in iter_cases(path, keep_going=keep_going, errors=errors, vocab=vocab)).encode("utf-8")
 
 
 def _only_cases(cases: Iterable[object]) -> Iterator[Case]:
