@@ -16,7 +16,7 @@ from .build import build
 from .cases import Case, CaseFile, read_cases, write_cases
 from .dataset import Dataset
 from .errors import InputError, InputErrors, PnetKgError, QueryError, ReasonerError
-from .evidence import CaseEvidence, EvidenceRun, evidence, evidence_file
+from .evidence import CaseEvidence, EvidenceRun, evidence, evidence_dataset, evidence_file
 from .load import load, load_modules
 from .owl import load_owlready
 from .query import QueryResult, list_queries, query
@@ -53,6 +53,7 @@ __all__ = [
     "__version__",
     "build",
     "evidence",
+    "evidence_dataset",
     "evidence_file",
     "list_queries",
     "load",

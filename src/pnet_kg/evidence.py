@@ -28,6 +28,7 @@ from rdflib import Graph
 
 from .cases import Case, check_case, iter_cases, parse_case
 from .cases.model import decimal_text
+from .dataset import Dataset
 from .errors import InputError
 from .guard import as_path, check_type
 from .load import load
@@ -358,3 +359,11 @@ def evidence_file(path: str | Path, keep_going: bool = False, *, ignore_columns:
     cases = iter_cases(path, keep_going=keep_going, errors=errors, vocab=matcher.stager.rules.vocabulary,
                        ignore_columns=ignore_columns, ignore_unknown_columns=ignore_unknown_columns)
     return EvidenceRun([matcher._match_checked(case) for case in cases], errors)
+
+
+def evidence_dataset(dataset: Dataset) -> EvidenceRun:
+    """Match every case a :class:`~pnet_kg.dataset.Dataset` read from its case files (checked by its
+    reader: not again); ``errors`` are the rows it skipped (``keep_going``)."""
+    check_type(dataset, Dataset, "dataset")
+    matcher = _default_matcher()
+    return EvidenceRun([matcher._match_checked(case) for case in dataset.cases], list(dataset.input_errors))

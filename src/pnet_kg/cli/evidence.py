@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from ..evidence import NOTICE, OUTPUT_FIELDS, evidence_file, render_csv
+from ..dataset import Dataset
+from ..evidence import NOTICE, OUTPUT_FIELDS, evidence_dataset, render_csv
 from ..io import render_table
 from .cases import report_errors
 from .options import case_column_options, emit, output_format_option, output_option
@@ -27,7 +28,9 @@ def evidence_cmd(file: str, output_format: str, output: str | None, keep_going: 
     does not record (e.g. no somatostatin-receptor status) is "unknown", not "excluded".
     Exit codes: 0 all rows matched; 1 some rows skipped (--keep-going); 2 bad input, nothing written.
     """
-    run = evidence_file(file, keep_going=keep_going)
+    dataset = Dataset(shipped=False)  # the trials and guidelines are the matcher's; only the cases are read
+    dataset.add_case_file(file, keep_going=keep_going)
+    run = evidence_dataset(dataset)
     if output_format == "csv":
         # a comment line before the CSV header (read it with comment="#" in pandas, or skip one line)
         text = f"# {NOTICE}\n" + render_csv(run.results)
