@@ -175,3 +175,18 @@ def test_push_sends_the_dataset_it_is_given() -> None:
         pushed = push(url, Dataset.open(CASES_CSV))  # the modules, then the cases
     assert pushed[-1].graph == DEFAULT_CASE_GRAPH and len(pushed) > 5
     assert b"https://w3id.org/pnet-kg/case/" in seen[-1][2]
+
+
+def test_evidence_on_a_dataset_is_evidence_on_its_file(tmp_path: Path) -> None:
+    import pnet_kg
+    from pnet_kg.synth import write_synth
+
+    path = tmp_path / "cohort.csv"
+    write_synth(path, 120, 9)
+    dataset = Dataset(shipped=False)
+    dataset.add_case_file(path)
+    on_dataset, on_file = pnet_kg.evidence_dataset(dataset), pnet_kg.evidence_file(path)
+    assert [r.rows() for r in on_dataset.results] == [r.rows() for r in on_file.results]
+    assert len(on_dataset.results) == 120 and any(r.trials for r in on_dataset.results)
+    with pytest.raises(InputError, match="dataset"):
+        pnet_kg.evidence_dataset(str(path))  # type: ignore[arg-type]
