@@ -45,17 +45,12 @@ def stage_cmd(file: str, output_format: str, output: str | None, keep_going: boo
     # staging makes its results (100,000 cases: 0.4 s less); unfrozen after, for callers in process.
     gc.freeze()
     try:
-        report = None
-        if check:
-            # the SHACL queries run in pyoxigraph, which releases the GIL: staging (Python) runs meanwhile
-            with ThreadPoolExecutor(1, thread_name_prefix="pnet-kg-validate") as pool:
-                checking = pool.submit(validate, dataset, shapes=shapes)
-                run = stage_dataset(dataset)
-                table = render_table([r.as_row() for r in run.results], OUTPUT_FIELDS, output_format)
-                report = checking.result()  # written only once the check has run: an error leaves nothing
-        else:
+        # the SHACL queries run in pyoxigraph, which releases the GIL: staging (Python) runs meanwhile
+        with ThreadPoolExecutor(1, thread_name_prefix="pnet-kg-validate") as pool:
+            checking = pool.submit(validate, dataset, shapes=shapes) if check else None
             run = stage_dataset(dataset)
             table = render_table([r.as_row() for r in run.results], OUTPUT_FIELDS, output_format)
+            report = checking.result() if checking is not None else None  # an error: nothing written
         emit(table, output)
     finally:
         gc.unfreeze()
