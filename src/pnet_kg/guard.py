@@ -28,6 +28,20 @@ DEFAULT_TIMEOUT_S = 60.0
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s?#]*@")  # greedy: to the authority's last @
 
 
+#: C0 controls, DEL and C1 controls: in text for a terminal they ring, move the cursor or start an
+#: escape sequence (a label "\x1b]0;..." retitles the window), and a newline forges a line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with each control character written as its escape, for output read on a terminal.
+
+    >>> printable("case W\x07\n1\x1b[2J")
+    'case W\\x07\\n1\\x1b[2J'
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def redact(text: str) -> str:
     """Replace the credentials of every URL in ``text`` (``user:password@``) by ``***@``.
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import OutputError
+from .guard import printable
 
 #: The output path that means standard output.
 STDOUT = "-"
@@ -289,7 +290,8 @@ def _spreadsheet_cell(value: Any) -> str:
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    cells = [[text_of(r.get(c)) for c in columns] for r in rows]
+    # for a terminal: a control character in the data is shown as its escape (see guard.printable)
+    cells = [[printable(text_of(r.get(c))) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
 
     def line(values: Sequence[str]) -> str:
@@ -303,7 +305,7 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 def _markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
     def esc(value: Any) -> str:
-        return text_of(value).replace("|", "\\|")
+        return printable(text_of(value)).replace("|", "\\|")
 
     out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     out += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]

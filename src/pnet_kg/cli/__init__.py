@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import errno
 import importlib
+import logging
 import signal
 import sys
+import warnings
 from types import FrameType
 from typing import Any
 
@@ -97,6 +99,11 @@ def script() -> Any:
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``pnet-kg`` script: user errors become one message and exit code 2."""
     signal.signal(signal.SIGTERM, _terminate)
+    # rdflib logs a traceback, and warns when it writes one out, for each ill-typed literal of a user's
+    # file ("abc"^^xsd:decimal). The validation report states those as sh:datatype results: on the
+    # command line the traceback is noise in front of the answer ("no traceback for a user error").
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Serializing weird numerical", category=UserWarning)
     try:
         return cli.main(args=argv, prog_name="pnet-kg", standalone_mode=False)
     except click.exceptions.Abort:

@@ -28,6 +28,7 @@ from rdflib.term import Node
 
 from ..dataset import Dataset
 from ..errors import InputError
+from ..guard import printable
 from ..prefixes import PNET, SH, bind_all, converter
 from .shapes import path_text
 
@@ -284,7 +285,8 @@ def report_text(results: Sequence[ValidationResult], conforms: bool, shapes: Gra
     skipped = f", {len(input_errors)} bad input row(s) skipped" if input_errors else ""
     lines.append(f"{'conforms' if conforms else 'does not conform'}: {counts['Violation']} violations, "
                  f"{counts['Warning']} warnings, {counts['Info']} infos{skipped}")
-    return "\n".join(lines) + "\n"
+    # every line is one line: a label or value from the data may not break it or drive the terminal
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def severity_name(node: Node | None) -> str:
