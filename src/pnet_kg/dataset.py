@@ -171,7 +171,8 @@ class Dataset:
         By default the cases reach the store when it is first used (staging alone never needs it).
         ``stream`` loads them while they are read: each batch is written as N-Triples here and
         loaded by a background thread (pyoxigraph releases the GIL), for a caller that will query or
-        validate them.
+        validate them. A streamed file that raises (a bad row) may leave the triples of its first
+        batches in the store, without its cases: open a new dataset after such an error.
         """
         self._graph = None
         kept: list[Case] = []
@@ -192,7 +193,7 @@ class Dataset:
             if batch:
                 self._load_batch(batch)
         except BaseException:
-            self._stop_loading()
+            self._stop_loading(check=False)  # the error at hand is the one to report
             raise
         finally:
             if collecting:
@@ -204,38 +205,43 @@ class Dataset:
         if not stream:
             self._pending.append(kept)
 
-    def _load_batch(self, cases: list[Case]) -> None:
+    @staticmethod
+    def _ntriples(cases: list[Case]) -> bytes:
         vocab = load_rules().vocabulary
-        text = "".join(case_rdf(case, vocab, "nt") for case in cases).encode("utf-8")
+        return "".join(case_rdf(case, vocab, "nt") for case in cases).encode("utf-8")
+
+    def _load_ntriples(self, text: bytes) -> None:
+        self._load_text(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
+
+    def _load_batch(self, cases: list[Case]) -> None:
+        text = self._ntriples(cases)
         if self._loader is None:
             self._loader = ThreadPoolExecutor(1, thread_name_prefix="pnet-kg-load")
         if len(self._loading) >= _IN_FLIGHT:
             self._loading.pop(0).result()
-        self._loading.append(self._loader.submit(self._load_text, text, format=ox.RdfFormat.N_TRIPLES,
-                                                 to_graph=ox.DefaultGraph(), lenient=True))
+        self._loading.append(self._loader.submit(self._load_ntriples, text))
 
-    def _stop_loading(self, cancel: bool = True) -> None:
-        """Wait for (or, when ``cancel``, drop) the streamed batches and end the loader thread."""
+    def _stop_loading(self, check: bool = True) -> None:
+        """Wait for the streamed batches (at most :data:`_IN_FLIGHT`), end the loader thread and, when
+        ``check``, raise a loader error (a bug: the text is our own). Earlier files' batches are never
+        dropped: a file that fails leaves those whole."""
         loading, self._loading = self._loading, []
         if self._loader is not None:
-            self._loader.shutdown(wait=True, cancel_futures=cancel)
+            self._loader.shutdown(wait=True)
             self._loader = None
-        if not cancel:
+        if check:
             for future in loading:
-                future.result()  # a loader error (a bug: the text is our own) is raised here
+                future.result()
 
     @property
     def store(self) -> ox.Store:
         """The data in a pyoxigraph store (cases are turned into triples here, on first use)."""
         if self._loading:
-            self._stop_loading(cancel=False)
+            self._stop_loading()
         if self._pending:
-            vocab = load_rules().vocabulary
             for cases in self._pending:
                 for start in range(0, len(cases), _BATCH):
-                    text = "".join(case_rdf(case, vocab, "nt") for case in cases[start:start + _BATCH])
-                    self._load_text(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(),
-                                    lenient=True)
+                    self._load_ntriples(self._ntriples(cases[start:start + _BATCH]))
             self._pending.clear()
         return self._store
 
