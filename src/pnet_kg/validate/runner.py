@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -206,11 +206,18 @@ def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
         object_lists = {p: pool.submit(_distinct_objects, store, p) for p in predicates}
         planned: list[tuple[Check, Future[list[dict[str, Any]]], str | None]] = []  # check, rows, focus test
 
-        def plan(check: Check, work: Callable[..., list[dict[str, Any]]], *args: Any) -> None:
+        def plan(check: Check, objects: str | None = None) -> None:
+            """Submit ``check``: on the distinct ``objects`` of its predicate when given, else its query."""
+            focus, focus_test = _focus_pattern(store, check.targets, closures)
+            if objects is not None and check.value_filter is not None:
+                rows = pool.submit(_value_rows, store, check, str(check.path), objects,
+                                   _with_classes(store, check.value_filter, closures))
+            else:
+                query = check.query.replace(FOCUS_TEST, "").replace("__FOCUS__", focus)
+                rows = pool.submit(_solutions, store, check, _with_classes(store, query, closures))
             # Queries driven by a path's triples test focus membership afterwards, only for failing rows:
             # Oxigraph evaluates an EXISTS on every row, which costs more than the constraint itself.
-            focus_test = _focus_pattern(store, check.targets, closures)[1] if FOCUS_TEST in check.query else None
-            planned.append((check, pool.submit(work, store, check, *args), focus_test))
+            planned.append((check, rows, focus_test if FOCUS_TEST in check.query else None))
 
         # first the checks that need no pre-test (the SPARQL constraints, the longest, among them)
         waiting = []
@@ -219,10 +226,8 @@ def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
                     check.single_path and check.component in (SH.MaxCountConstraintComponent,
                                                               SH.MinCountConstraintComponent)):
                 waiting.append(check)
-                continue
-            focus = _focus_pattern(store, check.targets, closures)[0]
-            plan(check, _solutions, _with_classes(store, check.query.replace(FOCUS_TEST, "").replace(
-                "__FOCUS__", focus), closures))
+            else:
+                plan(check)
         multi = {p for p, test in multi_tests.items() if test.result()}
         missing = {id(c): c.single_path in test.result() for group, test in lacking_tests for c in group}
         for check in waiting:
@@ -231,13 +236,7 @@ def _run_checks(store: ox.Store, checks: Sequence[Check]) -> list[_RawResult]:
                 continue  # no subject has two values of this predicate
             if check.component == SH.MinCountConstraintComponent and check.single_path and not missing.get(id(check)):
                 continue  # every focus node has a value
-            objects = object_lists[str(check.path)].result() if check.value_filter is not None else None
-            if check.value_filter is not None and objects is not None:
-                plan(check, _value_rows, str(check.path), objects, _with_classes(store, check.value_filter, closures))
-            else:
-                focus = _focus_pattern(store, check.targets, closures)[0]
-                plan(check, _solutions, _with_classes(store, check.query.replace(FOCUS_TEST, "").replace(
-                    "__FOCUS__", focus), closures))
+            plan(check, object_lists[str(check.path)].result() if check.value_filter is not None else None)
         order = {id(check): i for i, check in enumerate(checks)}  # results in the order of the checks, as before
         planned.sort(key=lambda item: order[id(item[0])])
         answers = [rows.result() for _, rows, _ in planned]
