@@ -135,7 +135,7 @@ class Stager:
         self._t = lru_cache(maxsize=65536)(self._t_uncached)
         self._stage = lru_cache(maxsize=4096)(self._stage_uncached)
         self._n = lru_cache(maxsize=4096)(self._n_uncached)
-        self._size_warnings = lru_cache(maxsize=65536)(self._size_warnings_uncached)
+        self._size_disagreements = lru_cache(maxsize=65536)(self._size_disagreements_uncached)
 
     # -- dimensions ---------------------------------------------------------------------------------
     def _grade_uncached(self, diff: str, ki67: float | None, mitoses: int | None) -> str:
@@ -251,7 +251,7 @@ class Stager:
             warnings.append(f"{case.positive_node_count} positive node(s) but no node group named: "
                             "regional or distant cannot be decided")
         if t.category is not None and case.tumor_size_mm is not None:
-            warnings.extend(self._size_warnings(system, diff, case.tumor_size_mm, t.category))
+            warnings.extend(self._size_disagreements(system, diff, case.tumor_size_mm, t.category))
         ns: set[str] = set()
         ms: set[str] = set()
         stages: set[str] = set()
@@ -287,10 +287,7 @@ class Stager:
         return grade, (f"Ki-67 {decimal_text(case.ki67_percent)} % was measured on the {site.replace('_', ' ')}, "
                        f"which does not grade the primary (SEER Ki-67 coding notes): {basis}")
 
-    def _size_warnings_uncached(self, system: str, diff: str, size: float, t: str) -> tuple[str, ...]:
-        return tuple(self._size_disagreements(system, diff, size, t))
-
-    def _size_disagreements(self, system: str, diff: str, size: float, t: str) -> Iterator[str]:
+    def _size_disagreements_uncached(self, system: str, diff: str, size: float, t: str) -> tuple[str, ...]:
         """Other systems whose T rows by size give another T for this size (the 2 cm line: AJCC T2, UICC T1).
 
         Only where size decided T: an invasion rule that raised T is no disagreement about size.
@@ -300,16 +297,18 @@ class Stager:
         ours = _decide([c for c in self._criteria.get((diff, "t"), []) if c.variable == "tumor_size_mm"], point,
                        frozenset(), unknown_is_anything=False).category
         if ours != t:
-            return
+            return ()
+        found: list[str] = []
         for (d, other), rules in sorted(self._other_sizes.items()):
             if d != diff:
                 continue
             theirs = _decide(rules, point, frozenset(), unknown_is_anything=False).category
             if theirs is not None and theirs != ours:
                 sources = sorted({r.source_label.get(c.source, c.source) for c in rules if c.assigns == theirs})
-                yield (f"a tumour of {decimal_text(size)} mm is {ours} under {r.system_notation.get(system, system)} "
+                found.append(f"a tumour of {decimal_text(size)} mm is {ours} under {r.system_notation.get(system, system)} "
                        f"but {theirs} under {r.system_notation.get(other, other)}"
                        + (f" (source: {', '.join(sources)})" if sources else ""))
+        return tuple(found)
 
     def _disagreements(self, rule: NodeRule, subsite: str) -> Iterator[str]:
         r = self.rules

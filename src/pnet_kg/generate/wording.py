@@ -80,13 +80,17 @@ def range_label(lower: Bound, upper: Bound, unit: str | None) -> str:
     >>> range_label(("3", True), ("20", True), "%"), range_label(("20", False), (None, None), "mm")
     ('>= 3 % and <= 20 %', '> 20 mm')
     """
+    return _bounds(lower, upper, (">=", ">"), ("<=", "<"), "" if unit is None else f" {unit}")
+
+
+def _bounds(lower: Bound, upper: Bound, low: tuple[str, str], high: tuple[str, str], suffix: str) -> str:
+    """Each bound given, its word (inclusive, exclusive) before it and ``suffix`` after, joined by "and"."""
     (lo, lo_in), (hi, hi_in) = lower, upper
-    suffix = "" if unit is None else f" {unit}"
     parts = []
     if lo is not None:
-        parts.append(f"{'>=' if lo_in else '>'} {lo}{suffix}")
+        parts.append(f"{low[0] if lo_in else low[1]} {lo}{suffix}")
     if hi is not None:
-        parts.append(f"{'<=' if hi_in else '<'} {hi}{suffix}")
+        parts.append(f"{high[0] if hi_in else high[1]} {hi}{suffix}")
     return " and ".join(parts)
 
 
@@ -110,12 +114,7 @@ def range_words(lower: Bound, upper: Bound, unit: str | None) -> str:
         if hi is not None:
             parts.append(f"{hi} or fewer" if hi_in else f"fewer than {hi}")
         return "of " + " and ".join(parts)
-    parts = []
-    if lo is not None:
-        parts.append(f"{'at least' if lo_in else 'above'} {lo} {unit}")
-    if hi is not None:
-        parts.append(f"{'at most' if hi_in else 'below'} {hi} {unit}")
-    return " and ".join(parts)
+    return _bounds(lower, upper, ("at least", "above"), ("at most", "below"), f" {unit}")
 
 
 def _text(system: SystemWords, inference: bool, kind: str, label: str, sentence: str, note: str = "") -> Text:
