@@ -283,7 +283,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _spreadsheet_cell(value: Any) -> str:
     # Only text is neutralised: a number, typed as one, keeps its sign (-3 stays -3).
-    text = text_of(value)
+    text = value if type(value) is str else text_of(value)  # plain text, the usual cell: as it is
     if isinstance(value, str) and text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
@@ -321,9 +321,7 @@ def _delimited(delimiter: str) -> Callable[[Sequence[dict[str, Any]], Sequence[s
         quoted = csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
         for r in rows:
-            # plain text, the usual cell, inline (100,000 staged rows: 0.15 s less than a call a cell)
-            cells = [("'" + v if v.startswith(FORMULA_STARTS) else v) if type(v) is str else _spreadsheet_cell(v)
-                     for v in map(r.get, columns)]
+            cells = [_spreadsheet_cell(v) for v in map(r.get, columns)]
             (quoted if "\r" in "".join(cells) else writer).writerow(cells)
         return buffer.getvalue()
 

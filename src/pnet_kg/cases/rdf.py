@@ -136,8 +136,7 @@ def case_rdf(case: Case, vocab: Vocabulary, fmt: CaseSyntax = "nt") -> str:
     """One case as N-Triples lines or a Turtle block (without the Turtle prefix header)."""
     statements = _statements(case, vocab)
     if fmt == "nt":
-        return "".join([f"<{s}> <{p}> <{o[1]}> .\n" if o[0] == "iri" else f"<{s}> <{p}> {_nt_term(o)} .\n"
-                        for s, p, o in statements])
+        return "".join([f"<{s}> <{p}> {_nt_term(o)} .\n" for s, p, o in statements])
     blocks: dict[str, list[str]] = {}
     for s, p, o in statements:
         pred = "a" if p == _RDF_TYPE else _ttl_iri(p)
