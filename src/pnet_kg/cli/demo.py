@@ -18,6 +18,7 @@ from ..stats import stats
 from ..synth import write_synth
 from ..validate import validate
 
+
 def _step(title: str) -> float:
     click.secho(f"\n== {title}", bold=True)
     return time.perf_counter()

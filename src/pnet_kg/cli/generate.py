@@ -10,6 +10,7 @@ import click
 from ..generate import differences, generate, write
 from ..mappings import mappings_dir, mappings_text, require_sssom, write_mappings
 
+
 @click.command("generate")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 when the committed module differs from what the tables generate.")
